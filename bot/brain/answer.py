@@ -1,0 +1,63 @@
+"""The structured reply the brain builds and the renderers turn into text for each transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    PLATFORM = "platform"
+    COMPARE = "compare"
+    TOPIC = "topic"
+    RECOMMEND = "recommend"
+    ROOM = "room"
+    LIST = "list"
+    HELP = "help"
+    GREETING = "greeting"
+    UNKNOWN = "unknown"
+    SETTINGS = "settings"
+    PRIVACY = "privacy"
+    FORGET = "forget"
+    MORE = "more"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A URL with a label. Renderers never shorten or preview it; `sensitive` ones are never logged."""
+
+    label: str
+    url: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A block of the answer: an optional heading, then lines of plain text (renderers escape them)."""
+
+    heading: str | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the assistant says, independent of how a transport shows it.
+
+    `platforms` and `topic` are knowledge-base ids the answer is about (the `ask --json` fields). `verdict` is a
+    one-line judgement shown prominently. `reviewed` is when the facts were last checked; `stale` asks the
+    renderer to add the "platforms change, check the sources" line.
+    """
+
+    intent: Intent
+    title: str
+    verdict: str | None = None
+    sections: tuple[Section, ...] = ()
+    links: tuple[Link, ...] = ()
+    reviewed: date | None = None
+    stale: bool = False
+    platforms: tuple[str, ...] = ()
+    topic: str | None = None
+    footer: str | None = None
+    # Each element is sent as its own message, in order (the room reply: host link apart from the client link).
+    follow_ups: tuple[Answer, ...] = field(default=())

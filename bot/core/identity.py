@@ -1,0 +1,50 @@
+"""Keyed hashes: how the database knows a user or a message without holding the phone number or id."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+
+class Keyer:
+    """HMAC-SHA256 with the installation's secret key: stable for one installation, useless to anyone else."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 16:
+            raise ValueError("the secret key must be at least 16 bytes")
+        self._secret = secret
+
+    def _digest(self, purpose: str, value: str) -> str:
+        message = f"{purpose}\x00{value}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def user_key(self, transport: str, ident: str) -> str:
+        return self._digest("user", f"{transport}:{ident}")
+
+    def message_key(self, key: str) -> str:
+        return self._digest("message", key)
+
+    def short(self, value: str) -> str:
+        """A 10-character pseudonym for log lines, so operators can follow one conversation without its id."""
+        return self._digest("log", value)[:10]
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    """The secret key kept in the data folder, created with owner-only permissions on first run."""
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    # O_EXCL: two processes starting together must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret.hex())
+    return secret

@@ -1,0 +1,191 @@
+"""Reads the knowledge-base folder into validated entries, or explains every problem as `file: field: problem`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.kb.schema import Platform, Topic
+
+WARN_AFTER_DAYS = 180
+FAIL_AFTER_DAYS = 365
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot be used; `problems` are `file: field: problem` lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _CuratorLoader(yaml.SafeLoader):
+    """YAML 1.1 reads `no`, `yes`, `on`, `off` as booleans (Norway becomes False); curators mean the words."""
+
+
+_CuratorLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CuratorLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    platforms: dict[str, Platform]
+    topics: dict[str, Topic]
+    warnings: tuple[str, ...] = field(default=())
+
+    def name_of(self, entry_id: str) -> str:
+        entry = self.platforms.get(entry_id) or self.topics.get(entry_id)
+        return entry.name if entry is not None else entry_id
+
+
+def bundled_knowledge_dir() -> Path:
+    """The knowledge base shipped with the program: inside the wheel, or the checkout's `knowledge/` folder."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_bundled" / "knowledge"
+    return installed if installed.is_dir() else package.parent / "knowledge"
+
+
+def _field_path(location: Iterable[int | str]) -> str:
+    parts: list[str] = []
+    for part in location:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts) or "(entry)"
+
+
+def _read_yaml(path: Path, label: str) -> tuple[Any, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [f"{label}: (file): cannot read: {error}"]
+    try:
+        return yaml.load(text, Loader=_CuratorLoader), []  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        problem = getattr(error, "problem", None) or str(error)
+        return None, [f"{label}: {where}: YAML syntax: {problem}"]
+
+
+def _validate(model: type[Model], data: Any, label: str) -> tuple[Model | None, list[str]]:
+    if not isinstance(data, dict):
+        return None, [f"{label}: (entry): expected a mapping of fields, found {type(data).__name__}"]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            message = detail["msg"].removeprefix("Value error, ")
+            where = _field_path(detail["loc"])
+            # Model-level rules name their field in the message ("verdict: ..."); put it where it belongs.
+            if where == "(entry)" and re.match(r"^[a-z_.]+: ", message):
+                where, message = message.split(": ", 1)
+            problems.append(f"{label}: {where}: {message}")
+        return None, problems
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
+    """Load and cross-check every entry; raise `KnowledgeError` listing all problems at once."""
+    today = today or date.today()
+    problems: list[str] = []
+    warnings: list[str] = []
+    platforms: dict[str, Platform] = {}
+    topics: dict[str, Topic] = {}
+    labels: dict[str, str] = {}
+
+    if not root.is_dir():
+        raise KnowledgeError([f"{root}: (folder): no knowledge base here"])
+
+    kinds: tuple[tuple[str, type[Platform] | type[Topic], dict[str, Any]], ...] = (
+        ("platforms", Platform, platforms),
+        ("topics", Topic, topics),
+    )
+    for folder, model, into in kinds:
+        for path in sorted((root / folder).glob("*.y*ml")):
+            label = _label(path, root)
+            data, read_problems = _read_yaml(path, label)
+            problems += read_problems
+            if read_problems:
+                continue
+            entry, entry_problems = _validate(model, data, label)
+            problems += entry_problems
+            if entry is None:
+                continue
+            if entry.id != path.stem:
+                problems.append(f"{label}: id: {entry.id!r} must match the file name {path.stem!r}")
+            if entry.id in labels:
+                problems.append(f"{label}: id: {entry.id!r} is already used by {labels[entry.id]}")
+                continue
+            labels[entry.id] = label
+            into[entry.id] = entry
+            age = (today - entry.reviewed).days
+            if age < 0:
+                problems.append(f"{label}: reviewed: {entry.reviewed} is in the future")
+            elif age > FAIL_AFTER_DAYS:
+                problems.append(f"{label}: reviewed: {age} days ago; re-check the sources (limit {FAIL_AFTER_DAYS})")
+            elif age > WARN_AFTER_DAYS:
+                warnings.append(f"{label}: reviewed: {age} days ago; due for a re-check")
+
+    if not platforms and not topics and not problems:
+        problems.append(f"{root}: (folder): no entries in platforms/ or topics/")
+    problems += _cross_check(platforms, topics, labels)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(platforms=platforms, topics=topics, warnings=tuple(warnings))
+
+
+def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], labels: dict[str, str]) -> list[str]:
+    # Imported here: normalisation pulls in the brain's tables, which the schema alone does not need.
+    from bot.brain.normalise import normalise
+
+    problems: list[str] = []
+    owners: dict[str, str] = {}
+
+    def claim(phrase: str, entry_id: str, where: str) -> None:
+        key = normalise(phrase)
+        if not key:
+            problems.append(f"{labels[entry_id]}: {where}: {phrase!r} has no letters or digits")
+            return
+        other = owners.setdefault(key, entry_id)
+        if other != entry_id:
+            problems.append(f"{labels[entry_id]}: {where}: {phrase!r} is already used by {labels[other]}")
+
+    for platform in platforms.values():
+        for index, phrase in enumerate((platform.name, *platform.aliases)):
+            claim(phrase, platform.id, "name" if index == 0 else f"aliases[{index - 1}]")
+        for index, alternative in enumerate(platform.alternatives):
+            if alternative not in platforms:
+                problems.append(f"{labels[platform.id]}: alternatives[{index}]: no platform {alternative!r}")
+        if platform.retired is not None and platform.retired.successor not in platforms:
+            problems.append(f"{labels[platform.id]}: retired.successor: no platform {platform.retired.successor!r}")
+    for topic in topics.values():
+        claim(topic.name, topic.id, "name")
+        for index, phrase in enumerate(topic.phrasings):
+            claim(phrase, topic.id, f"phrasings[{index}]")
+        for index, related in enumerate(topic.related):
+            if related not in platforms and related not in topics:
+                problems.append(f"{labels[topic.id]}: related[{index}]: no entry {related!r}")
+    return problems

@@ -1,0 +1,203 @@
+"""The knowledge-base schema: what a curator writes in `knowledge/platforms/*.yaml` and `knowledge/topics/*.yaml`.
+
+Field names follow the counsellor's two kinds of privacy first (session, wider), then the detail. Validation is
+strict (unknown fields are typos) and the consistency rules live here, next to the fields they protect.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _check_url(url: str) -> str:
+    if not re.fullmatch(r"https://[^\s/]+\.[^\s/]+(/\S*)?", url):
+        raise ValueError(f"{url!r} is not an https:// URL")
+    return url
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Verdict(StrEnum):
+    RECOMMENDED = "recommended"
+    CARE = "acceptable-with-care"
+    AVOID = "avoid"
+    RETIRED = "retired"
+
+
+class Use(StrEnum):
+    """What a counsellor uses a platform for; `recommend` answers by use."""
+
+    VIDEO = "video-sessions"
+    MESSAGING = "messaging"
+    EMAIL = "email"
+
+
+class Category(StrEnum):
+    MESSENGER = "messenger"
+    VIDEO = "video-meeting"
+    TELEHEALTH = "telehealth"
+    EMAIL = "email"
+    PHONE = "phone-sms"
+    TEAM_CHAT = "team-chat"
+    SOCIAL = "social"
+
+
+class E2EEState(StrEnum):
+    DEFAULT = "default"  # on for everyone without doing anything
+    OPTIONAL = "optional"  # someone must switch it on
+    PARTIAL = "partial"  # only in some cases (e.g. email between users of the same service)
+    NONE = "none"
+    NOT_APPLICABLE = "n/a"
+
+
+class E2EE(Strict):
+    """End-to-end encryption per surface: apps differ within themselves."""
+
+    chat_1to1: E2EEState = E2EEState.NOT_APPLICABLE
+    chat_group: E2EEState = E2EEState.NOT_APPLICABLE
+    calls: E2EEState = E2EEState.NOT_APPLICABLE
+    meetings: E2EEState = E2EEState.NOT_APPLICABLE
+    email: E2EEState = E2EEState.NOT_APPLICABLE
+    backups: E2EEState = E2EEState.NOT_APPLICABLE
+    since: Text | None = None  # when it arrived / became default, in words with dates
+    caveats: tuple[Text, ...] = ()
+
+
+class Summary(Strict):
+    """The two kinds of privacy, in one or two plain sentences each: what the bot says first."""
+
+    session: Text  # during a session: can anyone listen in?
+    wider: Text  # beyond it: data, metadata, business model
+
+
+class Presence(Strict):
+    """Does the app show when someone is online? The confidentiality leak the seed post worried about."""
+
+    shown: Text  # what others see by default ("online", "last seen", read receipts)
+    can_hide: Literal["yes", "partly", "no", "n/a"]
+
+
+class BusinessModel(Strict):
+    summary: Text
+    advertising: bool  # does the operator make money from ads or ad targeting?
+
+
+class OpenSource(Strict):
+    client: Literal["yes", "partly", "no"]
+    server: Literal["yes", "partly", "no"]
+    audits: Text | None = None
+
+
+class Compliance(Strict):
+    hipaa_baa: Text  # US: is a Business Associate Agreement offered, on which plans?
+    gdpr: Text  # UK/EU: processor terms (DPA), data location
+    uk: Text | None = None  # UK-only notes: ICO, NHS, professional bodies
+    eu: Text | None = None  # EU-only notes: national regulators
+
+
+class Incident(Strict):
+    date: date
+    what: Text
+    source: Url
+
+
+class Retirement(Strict):
+    date: date
+    successor: Slug  # id of the entry to use instead
+
+
+class Platform(Strict):
+    id: Slug
+    name: Text
+    operator: Text
+    category: Category
+    verdict: Verdict
+    recommended_for: tuple[Use, ...] = ()
+    aliases: tuple[Text, ...] = ()
+    summary: Summary
+    e2ee: E2EE
+    provider_access: Text  # can the company see or hear the content?
+    metadata: Text  # what the provider keeps and shares even with E2EE
+    presence: Presence
+    identifiers: Text  # what you and the client must reveal to sign up, and what others see
+    business_model: BusinessModel
+    open_source: OpenSource
+    jurisdiction: Text
+    compliance: Compliance
+    incidents: tuple[Incident, ...] = ()
+    tips: tuple[Text, ...] = Field(min_length=1)
+    alternatives: tuple[Slug, ...] = ()
+    conflicts: Text | None = None  # where sources disagree, say so
+    retired: Retirement | None = None
+    sources: tuple[Url, ...] = Field(min_length=2)
+    reviewed: date
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Platform:
+        if self.verdict is Verdict.RECOMMENDED:
+            if not self.recommended_for:
+                raise ValueError("recommended_for: a recommended platform must say what it is recommended for")
+            if self.business_model.advertising:
+                raise ValueError("verdict: an advertising business cannot be recommended")
+            for use in self.recommended_for:
+                surfaces = USE_SURFACES[use]
+                if not any(getattr(self.e2ee, surface) in accepted for surface, accepted in surfaces):
+                    names = " or ".join(surface for surface, _ in surfaces)
+                    raise ValueError(f"recommended_for: {use.value} needs end-to-end encryption by default on {names}")
+        elif self.recommended_for:
+            raise ValueError("recommended_for: only a recommended platform may list uses")
+        if (self.verdict is Verdict.RETIRED) != (self.retired is not None):
+            raise ValueError("retired: a retired verdict needs `retired` (date and successor), and only it")
+        return self
+
+
+_DEFAULT = frozenset({E2EEState.DEFAULT})
+USE_SURFACES: dict[Use, tuple[tuple[str, frozenset[E2EEState]], ...]] = {
+    Use.VIDEO: (("calls", _DEFAULT), ("meetings", _DEFAULT)),
+    Use.MESSAGING: (("chat_1to1", _DEFAULT),),
+    # No email is end-to-end encrypted to every recipient; between users of one service is the best there is.
+    Use.EMAIL: (("email", frozenset({E2EEState.DEFAULT, E2EEState.PARTIAL})),),
+}
+
+
+class Topic(Strict):
+    id: Slug
+    name: Text
+    phrasings: tuple[Text, ...] = Field(min_length=1)  # words and phrases that should find this topic
+    short: Text
+    long: Text
+    related: tuple[Slug, ...] = ()
+    sources: tuple[Url, ...] = Field(min_length=2)
+    reviewed: date
+
+    @model_validator(mode="after")
+    def _short_is_short(self) -> Topic:
+        words = len(self.short.split())
+        if words > 120:
+            raise ValueError(f"short: {words} words; keep it to 120 or fewer (put the rest in `long`)")
+        return self
+
+
+Entry = Platform | Topic

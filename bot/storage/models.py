@@ -1,0 +1,73 @@
+"""Table definitions. What is *not* here matters as much: no message text outside `inbox`, no phone numbers
+or transport ids outside `inbox` (which needs them to reply, and is emptied once the answer is sent)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person who wrote to Confidant, known only by an HMAC of `transport:id` (see `bot.core.identity`)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserSetting(Base):
+    """One setting of one user (region, timezone, display name), deleted with the user on /forget."""
+
+    __tablename__ = "user_settings"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class ProcessedMessage(Base):
+    """A message key we have already taken in (hashed, because raw keys contain sender ids), for dedupe."""
+
+    __tablename__ = "processed_messages"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # received -> answered | delivery-unknown | dropped | failed
+    outcome: Mapped[str] = mapped_column(String(24))
+
+
+class InboxMessage(Base):
+    """A received message waiting for its answer: the only place message text (and the reply address) rests."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    transport: Mapped[str] = mapped_column(String(16), index=True)
+    sender: Mapped[str] = mapped_column(String(200))
+    chat: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    addressed: Mapped[bool] = mapped_column(Boolean, default=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # pending -> sending. A row found in `sending` after a restart may or may not have been delivered.
+    state: Mapped[str] = mapped_column(String(16), default="pending")
