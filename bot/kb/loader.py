@@ -174,8 +174,10 @@ def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], label
             problems.append(f"{labels[entry_id]}: {where}: {phrase!r} is already used by {labels[other]}")
 
     for platform in platforms.values():
-        for index, phrase in enumerate((platform.name, *platform.aliases)):
-            claim(phrase, platform.id, "name" if index == 0 else f"aliases[{index - 1}]")
+        if platform.match_name:
+            claim(platform.name, platform.id, "name")
+        for index, phrase in enumerate(platform.aliases):
+            claim(phrase, platform.id, f"aliases[{index}]")
         for index, alternative in enumerate(platform.alternatives):
             if alternative not in platforms:
                 problems.append(f"{labels[platform.id]}: alternatives[{index}]: no platform {alternative!r}")

@@ -136,6 +136,9 @@ class Platform(Strict):
     verdict: Verdict
     recommended_for: tuple[Use, ...] = ()
     aliases: tuple[Text, ...] = ()
+    # False for names that are everyday words ("Session", "LINE", "Wire"): then only the aliases find the entry,
+    # so "my next session" is not read as the Session app.
+    match_name: bool = True
     summary: Summary
     e2ee: E2EE
     provider_access: Text  # can the company see or hear the content?
