@@ -1,0 +1,271 @@
+"""A small async client for the parts of signal-cli-rest-api the bot uses.
+
+One `httpx.AsyncClient` (one connection pool) for the life of the process, explicit timeouts on every call,
+typed errors (`bot.transports.signal.errors`). The only automatic retry is for failures that prove the request
+never reached the server (connection refused, DNS, connect timeout): everything else is reported, never
+repeated, because Signal sends have no idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bot.transports.backoff import Backoff
+from bot.transports.signal.errors import SignalError, SignalTimeout, SignalUnavailable, error_from_response
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    mode: str
+    version: str
+    versions: tuple[str, ...] = ()
+    build: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """A 201 from `/v2/send`; `failed_reasons` lists per-recipient failures (partial delivery)."""
+
+    timestamp: int | None
+    failed_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 5.0
+    # /v2/send in normal mode starts a JVM per call; json-rpc can hang forever, so this is the only guard.
+    send: float = 60.0
+    # typing indicators, receipts, about, accounts: small and never worth a long wait.
+    quick: float = 10.0
+    # added to the poll `timeout` parameter, for the JVM start in normal mode.
+    poll_margin: float = 30.0
+
+
+def parse_send_response(body: object) -> SendResult:
+    """Both shapes in the wild: `{"timestamp": "…"}` (0.100) and `[{"timestamp", "errors"}]` (newer)."""
+    batches: Sequence[object] = body if isinstance(body, list) else [body]
+    timestamp: int | None = None
+    reasons: list[str] = []
+    for batch in batches:
+        if not isinstance(batch, Mapping):
+            continue
+        if timestamp is None:
+            timestamp = _as_int(batch.get("timestamp"))
+        errors = batch.get("errors")
+        recipients = errors.get("recipients") if isinstance(errors, Mapping) else None
+        for failure in recipients if isinstance(recipients, list) else ():
+            if isinstance(failure, Mapping):
+                reasons.append(str(failure.get("reason") or "UNKNOWN"))
+    return SendResult(timestamp=timestamp, failed_reasons=tuple(reasons))
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+class SignalClient:
+    def __init__(
+        self,
+        base_url: str,
+        number: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeouts: Timeouts | None = None,
+        connect_attempts: int = 3,
+        retry_delay: float = 0.5,
+        rng: random.Random | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.number = number
+        self.timeouts = timeouts or Timeouts()
+        self._connect_attempts = max(1, connect_attempts)
+        self._retry_delay = retry_delay
+        self._rng = rng or random.Random()
+        self._sleep = sleep
+        self._account_path = quote(number, safe="+")
+        t = self.timeouts
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(t.quick, connect=t.connect),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            headers={"user-agent": "confidant"},
+        )
+
+    @property
+    def websocket_url(self) -> str:
+        scheme, _, rest = self.base_url.partition("://")
+        ws_scheme = "wss" if scheme == "https" else "ws"
+        return f"{ws_scheme}://{rest}/v1/receive/{self._account_path}"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- the calls --
+
+    async def health(self) -> bool:
+        """Liveness of the REST process only: 204 even when signal-cli is broken (upstream #481)."""
+        response = await self._request("GET", "/v1/health")
+        return response.status_code == 204
+
+    async def about(self) -> About:
+        data = _json(await self._request("GET", "/v1/about"))
+        if not isinstance(data, Mapping):
+            raise SignalUnavailable(detail="unexpected /v1/about body", ambiguous=False)
+        versions = data.get("versions")
+        build = data.get("build")
+        return About(
+            mode=str(data.get("mode") or "unknown"),
+            version=str(data.get("version") or "unset"),
+            versions=tuple(str(v) for v in versions) if isinstance(versions, list) else (),
+            build=build if isinstance(build, int) and not isinstance(build, bool) else None,
+        )
+
+    async def accounts(self) -> list[str]:
+        """Accounts known to signal-cli; in json-rpc mode this asks the daemon: a deep health probe."""
+        data = _json(await self._request("GET", "/v1/accounts"))
+        return [str(item) for item in data] if isinstance(data, list) else []
+
+    async def receive(self, *, wait_seconds: int, max_messages: int) -> str:
+        """One poll (normal/native mode). Returns the raw body: a JSON array, served as text/plain."""
+        params = {
+            "timeout": str(wait_seconds),
+            "max_messages": str(max_messages),
+            "ignore_attachments": "true",
+            "ignore_stories": "true",
+            "ignore_avatars": "true",
+            "ignore_stickers": "true",
+            # Receipts are sent by us, only after the message is safely in the inbox.
+            "send_read_receipts": "false",
+        }
+        read = wait_seconds + self.timeouts.poll_margin
+        response = await self._request(
+            "GET", f"/v1/receive/{self._account_path}", params=params, limit=self._timeout(read)
+        )
+        return response.text
+
+    async def send(self, recipient: str, message: str, *, styled: bool = True) -> SendResult:
+        body: dict[str, Any] = {
+            "number": self.number,
+            "recipients": [recipient],
+            "message": message,
+            "text_mode": "styled" if styled else "normal",
+            # Our own other devices need no copy of every answer.
+            "notify_self": False,
+        }
+        limit = self._timeout(self.timeouts.send)
+        response = await self._request("POST", "/v2/send", json=body, limit=limit)
+        # A 201 is a success whatever its body says; an unreadable body only costs us the timestamp.
+        return parse_send_response(_json_or_text(response))
+
+    async def typing(self, recipient: str, *, on: bool) -> None:
+        await self._request(
+            "PUT" if on else "DELETE",
+            f"/v1/typing-indicator/{self._account_path}",
+            json={"recipient": recipient},
+        )
+
+    async def read_receipt(self, recipient: str, timestamp: int) -> None:
+        await self._request(
+            "POST",
+            f"/v1/receipts/{self._account_path}",
+            json={"recipient": recipient, "receipt_type": "read", "timestamp": timestamp},
+        )
+
+    async def delete_attachment(self, attachment_id: str) -> None:
+        await self._request("DELETE", f"/v1/attachments/{quote(attachment_id, safe='')}")
+
+    async def trust(self, recipient: str, *, safety_number: str | None = None) -> None:
+        body: dict[str, Any] = (
+            {"verified_safety_number": safety_number} if safety_number else {"trust_all_known_keys": True}
+        )
+        await self._request(
+            "PUT", f"/v1/identities/{self._account_path}/trust/{quote(recipient, safe='+')}", json=body
+        )
+
+    async def rate_limit_challenge(self, challenge_token: str, captcha: str) -> None:
+        await self._request(
+            "POST",
+            f"/v1/accounts/{self._account_path}/rate-limit-challenge",
+            json={"challenge_token": challenge_token, "captcha": captcha},
+        )
+
+    # -- plumbing --
+
+    def _timeout(self, read: float) -> httpx.Timeout:
+        return httpx.Timeout(read, connect=self.timeouts.connect)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, str] | None = None,
+        limit: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        backoff = Backoff(self._retry_delay, self._retry_delay * 8, rng=self._rng)
+        attempt = 1
+        while True:
+            try:
+                response = await self._http.request(
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    timeout=limit if limit is not None else httpx.USE_CLIENT_DEFAULT,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+                # Certainly never reached the server: the one case where a retry cannot duplicate anything.
+                if attempt >= self._connect_attempts:
+                    raise SignalUnavailable(detail=type(error).__name__, ambiguous=False) from None
+                attempt += 1
+                await self._sleep(backoff.next())
+                continue
+            except httpx.TimeoutException as error:
+                raise SignalTimeout(detail=type(error).__name__) from None
+            except httpx.HTTPError as error:
+                # The request may have been read and acted on before the connection broke.
+                raise SignalUnavailable(detail=type(error).__name__) from None
+            if response.status_code >= 400:
+                raise error_from_response(response.status_code, _json_or_text(response))
+            return response
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise SignalUnavailable(
+            status=response.status_code, detail="response body is not JSON", ambiguous=True
+        ) from None
+
+
+def _json_or_text(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return response.text
+
+
+__all__ = ["About", "SendResult", "SignalClient", "SignalError", "Timeouts", "parse_send_response"]
