@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.kb.schema import Platform, Topic
+from bot.yamlfile import load_yaml
 
 WARN_AFTER_DAYS = 180
 FAIL_AFTER_DAYS = 365
@@ -26,19 +27,6 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-class _CuratorLoader(yaml.SafeLoader):
-    """YAML 1.1 reads `no`, `yes`, `on`, `off` as booleans (Norway becomes False); curators mean the words."""
-
-
-_CuratorLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_CuratorLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 @dataclass(frozen=True)
@@ -75,7 +63,7 @@ def _read_yaml(path: Path, label: str) -> tuple[Any, list[str]]:
     except (OSError, UnicodeDecodeError) as error:
         return None, [f"{label}: (file): cannot read: {error}"]
     try:
-        return yaml.load(text, Loader=_CuratorLoader), []  # noqa: S506 - a SafeLoader subclass
+        return load_yaml(text), []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"

@@ -1,0 +1,122 @@
+"""Finds the knowledge-base entries a question names: exact phrases first, then single-word typo correction.
+
+Platform names and aliases are matched as whole words, longest phrase first ("element messenger" before
+"messenger"). Topic phrasings are matched the same way, with a plural "s" folded away on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.brain.normalise import tokens as to_tokens
+from bot.brain.typos import Correction, TypoCorrector
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    entry_id: str
+    start: int  # token positions [start, end) in the question
+    end: int
+    # (typed, read as) for every word that was corrected to make this match.
+    corrections: tuple[tuple[str, str], ...] = ()
+    doubtful: bool = False  # a "Did you mean …?" match, not a confident one
+
+
+def fold_plural(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+class PhraseIndex:
+    """Maps normalised phrases to entry ids and finds them in a token list."""
+
+    def __init__(
+        self,
+        phrases: Iterable[tuple[str, str]],
+        *,
+        protected: Iterable[str] = (),
+        stopwords: Iterable[str] = (),
+        fold: bool = False,
+        correct_typos: bool = True,
+    ) -> None:
+        self._fold = fold
+        self._phrases: dict[tuple[str, ...], str] = {}
+        # The same phrase with its spaces removed, so "face time" finds "facetime" and "wats app" "whatsapp".
+        self._joined: dict[str, str] = {}
+        for phrase, entry_id in phrases:
+            words = tuple(self._prepare(to_tokens(phrase)))
+            if words:
+                self._phrases.setdefault(words, entry_id)
+                self._joined.setdefault("".join(words), entry_id)
+        self._longest = max((len(words) for words in self._phrases), default=1)
+        self._stopwords = frozenset(stopwords)
+        vocabulary = {word for words in self._phrases for word in words} | set(self._joined)
+        self._typos = TypoCorrector(vocabulary, protected=protected) if correct_typos else None
+
+    def _prepare(self, words: Sequence[str]) -> list[str]:
+        return [fold_plural(word) for word in words] if self._fold else list(words)
+
+    def words(self) -> frozenset[str]:
+        """Every word of every phrase."""
+        return frozenset(word for phrase in self._phrases for word in phrase)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def find(self, words: Sequence[str]) -> list[Mention]:
+        words = self._prepare(words)
+        found: list[Mention] = []
+        position = 0
+        while position < len(words):
+            mention = self._exact(words, position) or self._fuzzy(words, position)
+            if mention is None:
+                position += 1
+                continue
+            found.append(mention)
+            position = mention.end
+        return found
+
+    def _exact(self, words: Sequence[str], start: int) -> Mention | None:
+        for length in range(min(self._longest, len(words) - start), 0, -1):
+            entry_id = self._phrases.get(tuple(words[start : start + length]))
+            if entry_id is not None:
+                return Mention(entry_id, start, start + length)
+        return None
+
+    def _fuzzy(self, words: Sequence[str], start: int) -> Mention | None:
+        if self._typos is None:
+            return None
+        first = words[start]
+        # Two words typed apart: "wats app", "face time". Never when either is a little word ("we chat").
+        if start + 1 < len(words):
+            second = words[start + 1]
+            if first not in self._stopwords and second not in self._stopwords:
+                joined = first + second
+                entry_id = self._joined.get(joined)
+                correction = None if entry_id else self._typos.correct(joined)
+                if correction is not None and correction.word in self._joined and len(joined) >= 6:
+                    entry_id = self._joined[correction.word]
+                if entry_id is not None:
+                    typed = f"{first} {second}"
+                    return self._mention(entry_id, start, start + 2, typed, correction)
+        if first in self._stopwords:
+            return None
+        correction = self._typos.correct(first)
+        if correction is None or correction.distance == 0 and correction.word == first:
+            return None
+        corrected = [*words[:start], correction.word, *words[start + 1 :]]
+        mention = self._exact(corrected, start)
+        if mention is None:
+            joined_id = self._joined.get(correction.word)
+            if joined_id is None:
+                return None
+            mention = Mention(joined_id, start, start + 1)
+        return self._mention(mention.entry_id, mention.start, mention.end, first, correction)
+
+    @staticmethod
+    def _mention(entry_id: str, start: int, end: int, typed: str, correction: Correction | None) -> Mention:
+        if correction is None or correction.distance == 0:
+            return Mention(entry_id, start, end)
+        return Mention(entry_id, start, end, ((typed, correction.word),), doubtful=correction.doubtful)

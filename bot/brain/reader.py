@@ -1,0 +1,197 @@
+"""Reads a question into a `Reading`: what is asked (intent) and about what (platforms, topic, unknown name).
+
+The order of the checks is the policy, and it is deliberate:
+1. whole-message commands (help, list, more, privacy, forget, settings, yes/no), room requests, greetings;
+2. a how-to question about a topic ("how do I secure my jitsi meeting") is about the topic;
+3. named platforms (two or three compare);
+4. a topic;
+5. a recommendation request;
+6. a name we do not know ("is myspace safe?"): we say so and never offer the nearest other platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.brain.answer import Intent
+from bot.brain.mentions import Mention, PhraseIndex
+from bot.brain.normalise import tokens as to_tokens
+from bot.brain.vocabulary import Vocabulary
+from bot.kb.loader import KnowledgeBase
+
+MAX_COMPARE = 3
+SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timezone", "name": "name"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    intent: Intent
+    platforms: tuple[str, ...] = ()
+    topic: str | None = None
+    unknown_name: str | None = None  # a platform-like name with no entry
+    suggestion: str | None = None  # a doubtful match worth asking about ("Did you mean …?")
+    corrections: tuple[tuple[str, str], ...] = ()
+    use: str | None = None  # for recommendations: video-sessions, messaging or email
+    command: str | None = None  # the command word for command-like intents (yes, no, sources, settings…)
+    argument: str | None = None  # what follows a settings word ("region uk" -> "uk")
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Reader:
+    def __init__(self, knowledge: KnowledgeBase, vocabulary: Vocabulary) -> None:
+        self._vocabulary = vocabulary
+        protected = vocabulary.common_words | vocabulary.stopwords
+        platform_phrases: list[tuple[str, str]] = []
+        for platform in knowledge.platforms.values():
+            if platform.match_name:
+                platform_phrases.append((platform.name, platform.id))
+                platform_phrases.append((platform.id.replace("-", " "), platform.id))
+            platform_phrases += [(alias, platform.id) for alias in platform.aliases]
+        self.platforms = PhraseIndex(platform_phrases, protected=protected, stopwords=vocabulary.stopwords)
+        topic_phrases: list[tuple[str, str]] = []
+        for topic in knowledge.topics.values():
+            topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
+        self.topics = PhraseIndex(
+            topic_phrases, protected=protected | self.platforms.words(), stopwords=vocabulary.stopwords, fold=True
+        )
+        # Any word that belongs to a phrase we know is never part of an unknown platform's name.
+        self._known_words = {
+            word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)
+        }
+
+    def read(self, text: str) -> Reading:
+        words = to_tokens(text)
+        if not words:
+            return Reading(Intent.HELP if text.strip() else Intent.UNKNOWN)
+        joined = " ".join(words)
+        trimmed = " ".join(word for word in words if word != "please") or joined
+
+        early = self._command(words, trimmed) or self._room(words, trimmed) or self._greeting(trimmed)
+        if early is not None:
+            return early
+
+        platform_mentions = [mention for mention in self.platforms.find(words) if not mention.doubtful]
+        doubtful = [mention for mention in self.platforms.find(words) if mention.doubtful]
+        topic_mentions = self._topics(words, platform_mentions)
+        platforms = _unique(mention.entry_id for mention in platform_mentions)[:MAX_COMPARE]
+        corrections = tuple(pair for mention in platform_mentions for pair in mention.corrections)
+        topic = topic_mentions[0].entry_id if topic_mentions else None
+
+        if topic is not None and self._starts_with(joined, self._vocabulary.how_to):
+            return Reading(Intent.TOPIC, topic=topic)
+        if len(platforms) >= 2:
+            return Reading(Intent.COMPARE, platforms=platforms, corrections=corrections)
+        if platforms:
+            unknown = self._unknown_name(words, platform_mentions)
+            extra = {"also_unknown": unknown} if unknown else {}
+            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, extra=extra)
+        if topic is not None:
+            return Reading(Intent.TOPIC, topic=topic)
+        if any(phrase in f" {joined} " for phrase in self._padded(self._vocabulary.recommend)):
+            return Reading(Intent.RECOMMEND, use=self._use(words))
+        if doubtful:
+            return Reading(Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0])
+        unknown = self._unknown_name(words, [])
+        return Reading(Intent.UNKNOWN, unknown_name=unknown)
+
+    def _command(self, words: list[str], trimmed: str) -> Reading | None:
+        for command, phrases in self._vocabulary.commands.items():
+            if trimmed in phrases:
+                intent = {
+                    "help": Intent.HELP,
+                    "list": Intent.LIST,
+                    "more": Intent.MORE,
+                    "privacy": Intent.PRIVACY,
+                    "forget": Intent.FORGET,
+                    "settings": Intent.SETTINGS,
+                }.get(command, Intent.UNKNOWN)
+                return Reading(intent, command=command)
+        for phrase, setting in SETTING_WORDS.items():
+            size = len(phrase.split())
+            if " ".join(words[:size]) == phrase and len(words) > size and len(words) <= size + 6:
+                return Reading(Intent.SETTINGS, command=setting, argument=" ".join(words[size:]))
+        return None
+
+    def _room(self, words: list[str], trimmed: str) -> Reading | None:
+        room = self._vocabulary.room
+        if self._starts_with(trimmed, room.starts):
+            return Reading(Intent.ROOM)
+        wordset = set(words)
+        if wordset & room.words and wordset & room.with_ and not wordset & self._vocabulary.judgements:
+            return Reading(Intent.ROOM)
+        return None
+
+    def _greeting(self, trimmed: str) -> Reading | None:
+        return Reading(Intent.GREETING) if trimmed in self._vocabulary.greetings else None
+
+    def _topics(self, words: list[str], platform_mentions: list[Mention]) -> list[Mention]:
+        # Words that named a platform are not topic words ("outlook email": email is part of the question
+        # about Outlook, not the email topic, but the platform wins anyway; this keeps topics honest).
+        taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
+        remaining = [word if index not in taken else "\x00" for index, word in enumerate(words)]
+        return [mention for mention in self.topics.find(remaining) if not mention.doubtful]
+
+    def _use(self, words: list[str]) -> str | None:
+        scores = {use: len(set(words) & terms) for use, terms in self._vocabulary.uses.items()}
+        best = max(scores.values(), default=0)
+        winners = [use for use, score in scores.items() if score == best]
+        return winners[0] if best and len(winners) == 1 else None
+
+    @staticmethod
+    def _starts_with(text: str, phrases: frozenset[str]) -> bool:
+        return any(text == phrase or text.startswith(phrase + " ") for phrase in phrases)
+
+    @staticmethod
+    def _padded(phrases: frozenset[str]) -> list[str]:
+        return [f" {phrase} " for phrase in phrases]
+
+    def _unknown_name(self, words: list[str], mentions: list[Mention]) -> str | None:
+        """A name in a "is X safe?" shape that matched nothing we know."""
+        vocabulary = self._vocabulary
+        taken = {index for mention in mentions for index in range(mention.start, mention.end)}
+
+        def is_name_word(index: int) -> bool:
+            word = words[index]
+            return (
+                index not in taken
+                and word not in vocabulary.stopwords
+                and word not in vocabulary.judgements
+                and word not in vocabulary.usage_objects
+                and word not in vocabulary.compare
+                and word not in self._known_words
+                and not word.isdigit()
+            )
+
+        def span_before(end: int) -> str | None:
+            start = end
+            while start > 0 and end - start < 3 and is_name_word(start - 1):
+                start -= 1
+            return " ".join(words[start:end]) if start < end else None
+
+        def span_after(start: int) -> str | None:
+            end = start
+            while end < len(words) and end - start < 3 and is_name_word(end):
+                end += 1
+            return " ".join(words[start:end]) if end > start else None
+
+        for index, word in enumerate(words):
+            if word in vocabulary.judgements or word in vocabulary.compare:
+                if name := span_before(index):
+                    return name
+            if word in ("is", "about", "use", "using", "try", "trying") or word in vocabulary.compare:
+                name = span_after(index + 1)
+                if name and (index + 1 + len(name.split()) == len(words) or word != "is"):
+                    return name
+                if name:
+                    after = words[index + 1 + len(name.split())]
+                    if after in vocabulary.judgements or after in vocabulary.usage:
+                        return name
+            if word in vocabulary.usage and index + 1 < len(words) and words[index + 1] in vocabulary.usage_objects:
+                if name := span_before(index):
+                    return name
+        return None
+
+
+def _unique(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))

@@ -1,0 +1,106 @@
+"""The fixed replies: help, greeting, privacy, "I don't know that one", "Did you mean …?"."""
+
+from __future__ import annotations
+
+from bot.brain.answer import Answer, Intent, Section
+
+# What to check about any platform; shown when we have no entry, and with recommendations.
+CHECKLIST = (
+    "Is it end-to-end encrypted by default for what you will use (calls, video, chat)?",
+    "How does the company make money? Ads or data sharing are a warning sign.",
+    "Can clients see when you are online, or your phone number?",
+    "Is it open source or independently audited?",
+    "Will the company sign a processor agreement (UK/EU GDPR) or a BAA (US HIPAA)?",
+    "Where is the data kept, and can you delete it?",
+)
+
+EXAMPLES = ("is WhatsApp safe?", "zoom vs jitsi", "what is e2ee?", "which browser?", "room")
+
+
+def help_answer() -> Answer:
+    return Answer(
+        intent=Intent.HELP,
+        title="What I can do",
+        sections=(
+            Section(
+                None,
+                (
+                    "I tell you whether a communication platform is safe for client work, from reviewed, "
+                    "sourced and dated notes, and I make private video-meeting links.",
+                ),
+            ),
+            Section("Try", tuple(f"“{example}”" for example in EXAMPLES)),
+            Section(
+                "Commands",
+                (
+                    "list: every platform I have reviewed",
+                    "more: the long version of my last answer",
+                    "room, or room for 3pm: a meeting link",
+                    "region uk|eu|us|other: which rules I mention",
+                    "timezone Europe/London, name Dr Lee: your room settings",
+                    "privacy: what I store; forget: delete it",
+                ),
+            ),
+        ),
+    )
+
+
+def greeting_answer(thanks: bool) -> Answer:
+    line = (
+        "You're welcome. Ask again whenever you need to."
+        if thanks
+        else "Hello! Ask me about a platform, like “is WhatsApp safe?”, or say “room” for a meeting link."
+    )
+    return Answer(intent=Intent.GREETING, title="Confidant", sections=(Section(None, (line,)),))
+
+
+def unknown_answer(name: str | None) -> Answer:
+    if name:
+        title = f"I have no reviewed entry for “{name}”"
+        opening = "So I won't guess. Here is what to check before using it with clients:"
+    else:
+        title = "I'm not sure what you are asking"
+        opening = "I answer questions about platforms and privacy. Before using any platform with clients, check:"
+    return Answer(
+        intent=Intent.UNKNOWN,
+        title=title,
+        sections=(Section(None, (opening,)), Section(None, CHECKLIST)),
+        footer="Say “list” for the platforms I have reviewed, or “help”.",
+    )
+
+
+def suggestion_answer(typed: str, name: str) -> Answer:
+    return Answer(
+        intent=Intent.UNKNOWN,
+        title=f"Did you mean {name}?",
+        sections=(Section(None, (f"I don't know “{typed}”. Say “yes” for {name}, or check the spelling.",)),),
+    )
+
+
+def privacy_answer() -> Answer:
+    return Answer(
+        intent=Intent.PRIVACY,
+        title="What I keep about you",
+        sections=(
+            Section(
+                None,
+                (
+                    "Your messages wait in my inbox only until I have answered, then they are deleted.",
+                    "I know you by a keyed hash of your account, never by your number or name.",
+                    "I keep your settings (region, time zone, display name for rooms) if you set them.",
+                    "I remember what you last asked only in memory, for “more”, never on disk.",
+                    "I never log message text, numbers, tokens or meeting links.",
+                    "Meeting links are not stored.",
+                    "Say “forget” to delete everything I hold about you.",
+                ),
+            ),
+        ),
+    )
+
+
+def forgotten_answer() -> Answer:
+    return Answer(
+        intent=Intent.FORGET,
+        title="Done",
+        sections=(Section(None, ("I deleted your settings and everything else I held about you.",)),),
+    )

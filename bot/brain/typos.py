@@ -1,0 +1,87 @@
+"""Typo correction for names: "whatsap" -> "whatsapp", "microsft" -> "microsoft", never "room" -> "zoom".
+
+A deletion-neighbourhood index (the SymSpell idea): every known word is stored under each string made by deleting
+up to two of its letters. A misspelt word meets its correct form in one of those buckets, so lookup costs the
+same for 50 names as for 50,000, where comparing the question with every alias grows with the list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+from rapidfuzz.distance import OSA
+
+MIN_LENGTH = 4  # shorter words are only ever matched exactly: too many words are one letter from "sms"
+
+
+def allowed_typos(length: int) -> int:
+    """How many typos a word of this length may carry and still be read with confidence."""
+    if length < MIN_LENGTH:
+        return 0
+    return 1 if length < 8 else 2
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    found = {word}
+    for count in range(1, min(depth, len(word) - 1) + 1):
+        for positions in combinations(range(len(word)), count):
+            found.add("".join(char for index, char in enumerate(word) if index not in positions))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    word: str
+    distance: int
+    # True when the word is one typo beyond what we accept with confidence: worth a "Did you mean …?".
+    doubtful: bool
+
+
+class TypoCorrector:
+    def __init__(self, vocabulary: Iterable[str], protected: Iterable[str] = ()) -> None:
+        self._known = frozenset(word for word in vocabulary if word)
+        self._protected = frozenset(protected)
+        buckets: defaultdict[str, set[str]] = defaultdict(set)
+        for word in self._known:
+            if len(word) >= MIN_LENGTH and word.isalpha():
+                for variant in _deletes(word, 2):
+                    buckets[variant].add(word)
+        self._buckets = dict(buckets)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._known
+
+    def correct(self, word: str) -> Correction | None:
+        """The known word this one is a typo of, or None. Known and protected words are returned as they are."""
+        if word in self._known:
+            return Correction(word, 0, doubtful=False)
+        if word in self._protected or len(word) < MIN_LENGTH or not word.isalpha():
+            return None
+        # Plural or possessive ("zooms", "zoom's" after normalisation) before any fuzzy guess.
+        if word.endswith("s") and word[:-1] in self._known:
+            return Correction(word[:-1], 0, doubtful=False)
+        candidates: set[str] = set()
+        for variant in _deletes(word, 2):
+            candidates |= self._buckets.get(variant, set())
+        best: list[tuple[int, str]] = []
+        for candidate in candidates:
+            distance = OSA.distance(word, candidate, score_cutoff=2)
+            if distance <= 2:
+                best.append((distance, candidate))
+        if not best:
+            return None
+        best.sort()
+        distance, candidate = best[0]
+        if len(best) > 1 and best[1][0] == distance:
+            return None  # two names equally close: guessing would be confidently wrong half the time
+        budget = allowed_typos(len(candidate))
+        if len(candidate) == MIN_LENGTH and len(word) != MIN_LENGTH:
+            budget = 0  # four-letter names: a changed letter, never an added or missing one
+        if distance <= budget:
+            return Correction(candidate, distance, doubtful=False)
+        if distance == budget + 1 and len(candidate) >= 6 and word[0] == candidate[0]:
+            return Correction(candidate, distance, doubtful=True)
+        return None

@@ -1,0 +1,64 @@
+"""Loads `vocabulary.yaml`, the brain's word lists, into normalised, typed form."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from bot.brain.normalise import normalise
+from bot.yamlfile import load_yaml
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
+
+
+def _normalised(words: object) -> object:
+    if isinstance(words, list):
+        return frozenset(text for word in words if (text := normalise(str(word))))
+    return words
+
+
+class RoomWords(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    starts: frozenset[str]
+    words: frozenset[str]
+    with_: frozenset[str]
+
+    _norm = field_validator("starts", "words", "with_", mode="before")(_normalised)
+
+
+class Vocabulary(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commands: dict[str, frozenset[str]]
+    greetings: frozenset[str]
+    room: RoomWords
+    recommend: frozenset[str]
+    uses: dict[str, frozenset[str]]
+    compare: frozenset[str]
+    how_to: frozenset[str]
+    judgements: frozenset[str]
+    usage: frozenset[str]
+    usage_objects: frozenset[str]
+    stopwords: frozenset[str]
+    common_words: frozenset[str]
+
+    _norm = field_validator(
+        "greetings", "recommend", "compare", "how_to", "judgements", "usage", "usage_objects", "stopwords",
+        "common_words", mode="before",
+    )(_normalised)
+
+    @field_validator("commands", "uses", mode="before")
+    @classmethod
+    def _norm_groups(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {key: _normalised(words) for key, words in value.items()}
+        return value
+
+
+@cache
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    data["room"]["with_"] = data["room"].pop("with")
+    return Vocabulary.model_validate(data)

@@ -1,0 +1,38 @@
+"""Plain text: the terminal, `confidant ask`, and any transport without formatting."""
+
+from __future__ import annotations
+
+from bot.brain.answer import Answer
+
+STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
+
+
+def reviewed_line(answer: Answer) -> str | None:
+    if answer.reviewed is None:
+        return None
+    return f"Reviewed {answer.reviewed:%B %Y}."
+
+
+def render_plain(answer: Answer) -> str:
+    """The answer as plain text; follow-up messages are separated by a blank line and a rule."""
+    parts = [_render_one(answer)]
+    parts += [_render_one(follow_up) for follow_up in answer.follow_ups]
+    return "\n\n---\n\n".join(parts)
+
+
+def _render_one(answer: Answer) -> str:
+    blocks = [answer.title if not answer.verdict else f"{answer.title}: {answer.verdict}"]
+    for section in answer.sections:
+        bullet = "• " if section.heading is not None and len(section.lines) > 1 else ""
+        lines = [f"{bullet}{line}" for line in section.lines]
+        if section.heading is not None:
+            lines.insert(0, f"{section.heading}:")
+        blocks.append("\n".join(lines))
+    if answer.links:
+        blocks.append("\n".join(f"{link.label}: {link.url}" for link in answer.links))
+    closing = [line for line in (reviewed_line(answer), STALE_LINE if answer.stale else None) if line]
+    if closing:
+        blocks.append(" ".join(closing))
+    if answer.footer:
+        blocks.append(answer.footer)
+    return "\n\n".join(blocks)
