@@ -1,3 +1,3 @@
-"""Meeting rooms: unguessable Jitsi links, host and client links, tokens and the before-you-admit checklist."""
+"""Meeting rooms: unguessable Jitsi rooms, host and client links, tokens and the safety checklist."""
 
 from __future__ import annotations
