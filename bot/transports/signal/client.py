@@ -110,6 +110,9 @@ class SignalClient:
             timeout=httpx.Timeout(t.quick, connect=t.connect),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
             headers={"user-agent": "confidant"},
+            # The API lives on a private network next to the bot; a proxy from the environment would only
+            # send account traffic somewhere else.
+            trust_env=False,
         )
 
     @property
