@@ -3,32 +3,198 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from bot.brain.answer import Answer
+    from bot.config import Settings
+    from bot.core.assistant import Assistant
+
+CONSOLE_USER = "local"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confidant", description="Is this platform safe for my clients?")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("chat", help="chat in the terminal (reads piped input too)")
+    ask = commands.add_parser("ask", help="one answer, printed as the user would read it")
+    ask.add_argument("--json", action="store_true", help="print a JSON object ({intent, platforms, topic, text})")
+    ask.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
+    room = commands.add_parser("room", help="a fresh meeting room: host link, client link, checklist")
+    room.add_argument("--json", action="store_true")
+    room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
+    commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
     kb = commands.add_parser("kb", help="check or list the knowledge base")
-    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
     kb_list = kb_commands.add_parser("list", help="one row per entry")
     kb_list.add_argument("--json", action="store_true")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="apply migrations to the configured database")
+    _add_signal_commands(commands)
     return parser
+
+
+def _add_signal_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from bot.transports.signal.admin import add_signal_parser
+    except ImportError:
+        return
+    add_signal_parser(commands)
+
+
+def _incoming(text: str) -> object:
+    from bot.core.messages import Incoming
+
+    return Incoming(transport="console", sender=CONSOLE_USER, chat=CONSOLE_USER, text=text, message_key="")
+
+
+def _as_json(answer: Answer, text: str) -> str:
+    return json.dumps(
+        {
+            "intent": answer.intent.value if answer.intent.value in _PUBLIC_INTENTS else "unknown",
+            "platforms": list(answer.platforms),
+            "topic": answer.topic,
+            "text": text,
+        },
+        ensure_ascii=False,
+    )
+
+
+# Intents named in INTERFACE.md; settings/privacy/forget/more are reported as what they answer.
+_PUBLIC_INTENTS = {"platform", "compare", "topic", "recommend", "room", "list", "help", "greeting", "unknown"}
+
+
+async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, str]:
+    from bot.brain.answer import Answer as AnswerType
+    from bot.render.plain import render_plain
+
+    answer = await assistant.respond(_incoming(question))  # type: ignore[arg-type]
+    if answer is None:
+        return None, ""
+    assert isinstance(answer, AnswerType)
+    return answer, render_plain(answer)
+
+
+async def _ask(settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO) -> int:
+    from bot.app import assistant_for, keyer_for
+
+    # No database: `ask` is stateless, so it starts fast and leaves nothing behind.
+    assistant = assistant_for(settings, keyer=keyer_for(settings), users=None)
+    for question in questions:
+        answer, text = await _answer(assistant, question)
+        if answer is None:
+            continue
+        out.write((_as_json(answer, text) if as_json else text) + "\n")
+        out.flush()
+    return 0
+
+
+async def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
+    from bot.app import open_app
+
+    app = await open_app(settings)
+    interactive = stdin.isatty()
+    try:
+        if interactive:
+            out.write("Confidant: ask me whether a platform is safe for client work. “help” for more, Ctrl-D to leave.\n")
+        while True:
+            if interactive:
+                out.write("\nyou> ")
+                out.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            if not line.strip():
+                continue
+            _, text = await _answer(app.assistant, line.rstrip("\n"))
+            out.write(text + "\n" + ("" if interactive else "\n"))
+            out.flush()
+    finally:
+        await app.close()
+    return 0
+
+
+async def _db_upgrade(settings: Settings, out: TextIO) -> int:
+    from bot.app import open_database
+
+    engine = await open_database(settings)
+    await engine.dispose()
+    out.write("database is up to date\n")
+    return 0
+
+
+def _run(settings: Settings, err: TextIO) -> int:
+    if not settings.signal_enabled and not settings.telegram_enabled:
+        err.write(
+            "confidant run: no messenger is configured. Set CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER "
+            "for Signal, or CONFIDANT_TELEGRAM_TOKEN for Telegram (see README).\n"
+        )
+        return 2
+    if settings.signal_enabled and not settings.signal_number:
+        err.write("CONFIDANT_SIGNAL_NUMBER: required when CONFIDANT_SIGNAL_URL is set\n")
+        return 2
+    try:
+        from bot.runner import run_transports
+    except ImportError:
+        err.write("confidant run: the messenger transports are not installed in this build\n")
+        return 2
+    return asyncio.run(run_transports(settings))
+
+
+def _questions(words: Sequence[str], stdin: TextIO) -> Iterable[str]:
+    if list(words) == ["-"]:
+        return (line.rstrip("\n") for line in stdin if line.strip())
+    return [" ".join(words)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from bot.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+        if args.command not in ("kb", "ask"):
+            from bot.logs import setup_logging
+
+            setup_logging(settings.log_level, settings.log_format)
+        return _dispatch(args, settings)
+    except ConfigError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "kb":
         from bot.kb.check import check, listing
         from bot.kb.loader import bundled_knowledge_dir
 
-        import os
-
-        root = Path(os.environ.get("CONFIDANT_KNOWLEDGE_DIR") or bundled_knowledge_dir())
+        root = settings.knowledge_dir or bundled_knowledge_dir()
         if args.kb_command == "check":
             return check(root, sys.stdout, sys.stderr)
         return listing(root, sys.stdout, sys.stderr, as_json=args.json)
+    if args.command == "ask":
+        return asyncio.run(_ask(settings, _questions(args.question, sys.stdin), as_json=args.json, out=sys.stdout))
+    if args.command == "chat":
+        return asyncio.run(_chat(settings, sys.stdin, sys.stdout))
+    if args.command == "db":
+        return asyncio.run(_db_upgrade(settings, sys.stdout))
+    if args.command == "run":
+        return _run(settings, sys.stderr)
+    if args.command == "room":
+        from bot.rooms.cli import run_room_command
+
+        return run_room_command(settings, as_json=args.json, when=args.when, out=sys.stdout)
+    if args.command == "signal":
+        from bot.transports.signal.admin import run_signal_command
+
+        return run_signal_command(args, settings)
     return 2

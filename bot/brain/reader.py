@@ -71,8 +71,9 @@ class Reader:
         if early is not None:
             return early
 
-        platform_mentions = [mention for mention in self.platforms.find(words) if not mention.doubtful]
-        doubtful = [mention for mention in self.platforms.find(words) if mention.doubtful]
+        found = self._without_suffixes(words, self.platforms.find(words))
+        platform_mentions = [mention for mention in found if not mention.doubtful]
+        doubtful = [mention for mention in found if mention.doubtful]
         topic_mentions = self._topics(words, platform_mentions)
         platforms = _unique(mention.entry_id for mention in platform_mentions)[:MAX_COMPARE]
         corrections = tuple(pair for mention in platform_mentions for pair in mention.corrections)
@@ -94,6 +95,17 @@ class Reader:
             return Reading(Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0])
         unknown = self._unknown_name(words, [])
         return Reading(Intent.UNKNOWN, unknown_name=unknown)
+
+    def _without_suffixes(self, words: list[str], mentions: list[Mention]) -> list[Mention]:
+        """Drops "messenger" in "briar messenger": a suffix word right after another platform's name."""
+        kept: list[Mention] = []
+        for mention in mentions:
+            phrase = " ".join(words[mention.start : mention.end])
+            follows = bool(kept) and kept[-1].end == mention.start
+            if follows and phrase in self._vocabulary.name_suffixes:
+                continue
+            kept.append(mention)
+        return kept
 
     def _command(self, words: list[str], trimmed: str) -> Reading | None:
         for command, phrases in self._vocabulary.commands.items():

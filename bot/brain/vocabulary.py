@@ -37,6 +37,7 @@ class Vocabulary(BaseModel):
     recommend: frozenset[str]
     uses: dict[str, frozenset[str]]
     compare: frozenset[str]
+    name_suffixes: frozenset[str]
     how_to: frozenset[str]
     judgements: frozenset[str]
     usage: frozenset[str]
@@ -45,7 +46,7 @@ class Vocabulary(BaseModel):
     common_words: frozenset[str]
 
     _norm = field_validator(
-        "greetings", "recommend", "compare", "how_to", "judgements", "usage", "usage_objects", "stopwords",
+        "greetings", "recommend", "compare", "name_suffixes", "how_to", "judgements", "usage", "usage_objects", "stopwords",
         "common_words", mode="before",
     )(_normalised)
 

@@ -25,4 +25,6 @@ class Incoming:
     is_group: bool = False
     # Set by a transport when the bot was @-mentioned or addressed with a /command in a group.
     addressed: bool = True
+    # Other ids of the same sender (a Signal number beside the UUID), for the allowlist only; not persisted.
+    sender_aliases: tuple[str, ...] = ()
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))

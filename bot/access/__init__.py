@@ -1,0 +1,1 @@
+"""Who may talk to Confidant, how often, and how much at once."""

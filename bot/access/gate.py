@@ -1,0 +1,93 @@
+"""The access gate: allowlist, per-user rate limit and message size, checked before the brain sees a message."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from bot.brain.answer import Answer, Intent, Section
+from bot.core.messages import Incoming
+
+MAX_CHARACTERS = 2000
+RATE_PER_MINUTE = 20
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    warned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """The gate stopped a message; `reply` is what to say instead (None: say nothing, e.g. repeated flooding)."""
+
+    reply: Answer | None
+
+
+def _refusal(title: str, line: str) -> Refusal:
+    return Refusal(Answer(intent=Intent.UNKNOWN, title=title, sections=(Section(None, (line,)),)))
+
+
+class AccessGate:
+    def __init__(
+        self,
+        *,
+        mode: str,
+        admins: Iterable[str],
+        clock: Callable[[], float] = time.monotonic,
+        rate_per_minute: int = RATE_PER_MINUTE,
+        max_characters: int = MAX_CHARACTERS,
+    ) -> None:
+        self._open = mode == "open"
+        self._admins = frozenset(admins)
+        self._clock = clock
+        self._rate = rate_per_minute
+        self._max = max_characters
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def allowed(self, message: Incoming) -> bool:
+        if self._open or message.transport == "console":
+            return True
+        ids = (message.sender, *message.sender_aliases)
+        return any(f"{message.transport}:{ident}" in self._admins for ident in ids)
+
+    def check(self, message: Incoming, user_key: str) -> Refusal | None:
+        """None to let the message through; otherwise a Refusal."""
+        if not self.allowed(message):
+            return _refusal(
+                "This Confidant is private",
+                "It answers only the people its operator has listed. Ask them for access.",
+            )
+        if message.transport != "console" and not self._take(user_key):
+            return Refusal(None) if self._buckets[user_key].warned else self._warn(user_key)
+        if len(message.text) > self._max:
+            return _refusal(
+                "That message is too long for me",
+                f"It has {len(message.text):,} characters; I read up to {self._max:,}. "
+                "Please ask one question at a time, like “is Zoom safe?”.",
+            )
+        return None
+
+    def _take(self, user_key: str) -> bool:
+        now = self._clock()
+        bucket = self._buckets.get(user_key)
+        if bucket is None:
+            bucket = self._buckets[user_key] = _Bucket(tokens=float(self._rate), updated=now)
+        bucket.tokens = min(float(self._rate), bucket.tokens + (now - bucket.updated) * self._rate / 60)
+        bucket.updated = now
+        self._buckets.move_to_end(user_key)
+        while len(self._buckets) > 10_000:
+            self._buckets.popitem(last=False)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
+            return True
+        return False
+
+    def _warn(self, user_key: str) -> Refusal:
+        self._buckets[user_key].warned = True
+        return _refusal("One moment", "You are sending messages faster than I answer. Please wait a minute.")

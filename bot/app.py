@@ -1,0 +1,113 @@
+"""Wires the pieces together from `Settings`: knowledge base, brain, database, inbox, assistant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.access.gate import AccessGate
+from bot.brain.brain import Brain
+from bot.config import ConfigError, Settings
+from bot.core.assistant import Assistant, Rooms
+from bot.core.identity import Keyer, load_or_create_secret
+from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.storage.database import create_engine
+from bot.storage.inbox import Inbox
+from bot.storage.migrate import upgrade
+from bot.storage.users import Users
+
+
+def data_dir(settings: Settings) -> Path:
+    if settings.data_dir is not None:
+        return settings.data_dir
+    from platformdirs import user_data_path
+
+    return user_data_path("confidant", appauthor=False)
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{data_dir(settings) / 'confidant.db'}"
+
+
+def keyer_for(settings: Settings) -> Keyer:
+    if settings.secret_key is not None:
+        secret = settings.secret_key.get_secret_value().encode()
+        if len(secret) < 16:
+            raise ConfigError(["CONFIDANT_SECRET_KEY: must be at least 16 characters"])
+        return Keyer(secret)
+    return Keyer(load_or_create_secret(data_dir(settings) / "secret.key"))
+
+
+def load_brain(settings: Settings) -> Brain:
+    root = settings.knowledge_dir or bundled_knowledge_dir()
+    try:
+        knowledge = load_knowledge(root)
+    except KnowledgeError as error:
+        raise ConfigError(
+            [f"CONFIDANT_KNOWLEDGE_DIR: the knowledge base has {len(error.problems)} problem(s); "
+             "run `confidant kb check`", *error.problems[:5]]
+        ) from None
+    return Brain(knowledge)
+
+
+def rooms_for(settings: Settings) -> Rooms | None:
+    """The meeting-room service; raises ConfigError for a half or wrongly configured back end."""
+    try:
+        from bot.rooms.service import RoomService
+    except ImportError:  # rooms are optional while they are being built
+        return None
+    return RoomService.from_settings(settings)
+
+
+def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None) -> Assistant:
+    return Assistant(
+        load_brain(settings),
+        keyer=keyer,
+        gate=AccessGate(mode=settings.access, admins=settings.admins),
+        users=users,
+        rooms=rooms_for(settings),
+        default_region=settings.region,
+        default_timezone=settings.timezone,
+    )
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    inbox: Inbox
+    users: Users
+    keyer: Keyer
+    assistant: Assistant
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """An engine on the configured database with every migration applied."""
+    engine = create_engine(database_url(settings))
+    try:
+        await upgrade(engine)
+    except Exception as error:
+        await engine.dispose()
+        raise ConfigError([f"CONFIDANT_DATABASE_URL: cannot open or migrate the database: {error}"]) from None
+    return engine
+
+
+async def open_app(settings: Settings) -> App:
+    keyer = keyer_for(settings)
+    engine = await open_database(settings)
+    users = Users(engine)
+    return App(
+        settings=settings,
+        engine=engine,
+        inbox=Inbox(engine, keyer),
+        users=users,
+        keyer=keyer,
+        assistant=assistant_for(settings, keyer=keyer, users=users),
+    )

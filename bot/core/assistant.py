@@ -1,0 +1,128 @@
+"""The assistant: one incoming message in, one Answer (or nothing) out. Transport-neutral.
+
+It puts the pieces in the order the brief asks for: access gate, then the brain, with the assistant itself
+handling what needs state (settings, forget) or other services (rooms).
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from typing import Protocol
+
+from bot.access.gate import AccessGate
+from bot.brain import replies
+from bot.brain.answer import Answer, Intent, Section
+from bot.brain.brain import Brain
+from bot.brain.reader import Reading
+from bot.core.identity import Keyer
+from bot.core.messages import Incoming
+from bot.storage.users import Users
+
+log = logging.getLogger(__name__)
+
+REGIONS = ("uk", "eu", "us", "other")
+MAX_NAME = 40
+
+
+class Rooms(Protocol):
+    def answer(
+        self, text: str, *, timezone: zoneinfo.ZoneInfo, display_name: str | None, user_ref: str
+    ) -> Answer: ...
+
+
+def _note(title: str, line: str, intent: Intent = Intent.SETTINGS) -> Answer:
+    return Answer(intent=intent, title=title, sections=(Section(None, (line,)),))
+
+
+class Assistant:
+    def __init__(
+        self,
+        brain: Brain,
+        *,
+        keyer: Keyer,
+        gate: AccessGate,
+        users: Users | None = None,
+        rooms: Rooms | None = None,
+        default_region: str = "other",
+        default_timezone: str = "UTC",
+    ) -> None:
+        self.brain = brain
+        self._keyer = keyer
+        self._gate = gate
+        self._users = users
+        self._rooms = rooms
+        self._region = default_region
+        self._timezone = default_timezone
+
+    async def respond(self, message: Incoming) -> Answer | None:
+        """The answer to send, or None to stay silent (a group message not meant for us, flooding)."""
+        if message.is_group and not message.addressed:
+            return None
+        user = self._keyer.user_key(message.transport, message.sender)
+        refusal = self._gate.check(message, user)
+        if refusal is not None:
+            log.info("message refused", extra={"user": self._keyer.short(user)})
+            return refusal.reply
+        reading = self.brain.read(message.text)
+        log.debug("message read", extra={"user": self._keyer.short(user), "intent": str(reading.intent)})
+        stored = await self._users.settings(user) if self._users is not None else {}
+        region = stored.get("region", self._region)
+
+        if reading.intent is Intent.ROOM:
+            return self._room(message.text, user, stored)
+        if reading.intent is Intent.SETTINGS:
+            return await self._settings(user, reading, stored)
+        if reading.intent is Intent.PRIVACY:
+            return replies.privacy_answer()
+        if reading.intent is Intent.FORGET:
+            self.brain.forget(user)
+            if self._users is not None:
+                await self._users.forget(user)
+            return replies.forgotten_answer()
+        return self.brain.answer(reading, user=user, region=region, text=message.text)
+
+    def _room(self, text: str, user: str, stored: dict[str, str]) -> Answer:
+        if self._rooms is None:
+            return _note("Rooms are not set up", "Meeting rooms are not available here.", Intent.ROOM)
+        timezone = zoneinfo.ZoneInfo(stored.get("timezone", self._timezone))
+        return self._rooms.answer(
+            text,
+            timezone=timezone,
+            display_name=stored.get("name"),
+            # Opaque and per-user, so a token never carries a phone number or a name the counsellor did not set.
+            user_ref=self._keyer.short("room:" + user),
+        )
+
+    async def _settings(self, user: str, reading: Reading, stored: dict[str, str]) -> Answer:
+        if reading.command == "settings" or reading.argument is None:
+            return _note(
+                "Your settings",
+                f"Region: {stored.get('region', self._region)}. "
+                f"Time zone: {stored.get('timezone', self._timezone)}. "
+                f"Name in meeting rooms: {stored.get('name', 'Host')}. "
+                "Change one with “region uk”, “timezone Europe/London” or “name Dr Lee”.",
+            )
+        if self._users is None:
+            return _note("Settings need a chat", "Settings are kept per user: use `confidant chat` or a messenger.")
+        value = reading.argument
+        if reading.command == "region":
+            if value not in REGIONS:
+                return _note("Which region?", "Say “region uk”, “region eu”, “region us” or “region other”.")
+        elif reading.command == "timezone":
+            value = _timezone_name(value)
+            if value is None:
+                return _note("Which time zone?", "Say it like “timezone Europe/London” or “timezone America/New_York”.")
+        elif reading.command == "name":
+            value = value.strip()[:MAX_NAME].title()
+        await self._users.set(user, reading.command or "", value)
+        return _note("Saved", f"Your {reading.command} is now {value}.")
+
+
+def _timezone_name(typed: str) -> str | None:
+    """'europe london' (normalised) back to 'Europe/London', if that zone exists."""
+    wanted = typed.replace(" ", "_").casefold()
+    for name in zoneinfo.available_timezones():
+        if name.casefold().replace("/", "_") == wanted or name.casefold() == wanted:
+            return name
+    return None

@@ -1,0 +1,76 @@
+"""Logging set-up: our own records and every third-party logger pass through a redacting filter.
+
+Code never logs message text; the filter is the second line of defence for what libraries log (httpx logs request
+URLs, which carry the Telegram token; websockets and python-telegram-bot log frames and updates at DEBUG).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from typing import TextIO
+
+# Loggers that log payloads or URLs: capped at WARNING whatever CONFIDANT_LOG_LEVEL says.
+NOISY_LOGGERS = ("httpx", "httpcore", "websockets", "telegram", "apscheduler", "asyncio", "aiosqlite", "alembic")
+
+_PATTERNS = (
+    (re.compile(r"https?://\S+"), "<url>"),
+    (re.compile(r"\bbot\d+:[A-Za-z0-9_-]{20,}"), "<token>"),
+    (re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{20,}\b"), "<token>"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "<jwt>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (re.compile(r"\+?\d[\d ()-]{7,}\d"), "<number>"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites every record's final message with URLs, tokens, UUIDs and phone numbers replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    FIELDS = ("user", "intent", "transport", "outcome", "elapsed_ms")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({name: getattr(record, name) for name in self.FIELDS if hasattr(record, name)})
+        if record.exc_text:
+            entry["error"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    return handler

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.brain.typos import TypoCorrector, allowed_typos
+
+WORDS = ["whatsapp", "signal", "telegram", "zoom", "threema", "skype", "viber", "microsoft", "slack"]
+
+
+@pytest.fixture
+def corrector() -> TypoCorrector:
+    return TypoCorrector(WORDS, protected=["room", "loom", "single"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("whatsap", "whatsapp"),  # one missing letter
+        ("whatapps", "whatsapp"),  # two typos on a long name
+        ("signla", "signal"),  # transposition counts as one
+        ("telgram", "telegram"),
+        ("zoon", "zoom"),  # four letters: one changed letter
+        ("zooms", "zoom"),  # plural or possessive
+        ("microsft", "microsoft"),
+        ("threma", "threema"),
+    ],
+)
+def test_corrects_typos(corrector: TypoCorrector, typed: str, expected: str) -> None:
+    correction = corrector.correct(typed)
+    assert correction is not None
+    assert correction.word == expected
+    assert not correction.doubtful
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "room",  # protected everyday word, one letter from zoom
+        "loom",
+        "zom",  # too short to guess
+        "zoomzoom",
+        "bebo",
+        "myspace",
+        "habbo",
+        "oovoo",
+        "voxer",  # two letters from viber: another product, not a typo
+        "z00m",  # digits are never corrected
+    ],
+)
+def test_leaves_other_words_alone(corrector: TypoCorrector, typed: str) -> None:
+    assert corrector.correct(typed) is None
+
+
+def test_four_letter_names_need_the_same_length(corrector: TypoCorrector) -> None:
+    assert corrector.correct("zooom") is None
+    assert corrector.correct("zom") is None
+
+
+def test_two_equally_close_names_are_not_guessed() -> None:
+    corrector = TypoCorrector(["abcdef", "abcdeg"])
+    assert corrector.correct("abcdex") is None
+
+
+def test_doubtful_one_typo_beyond_the_budget() -> None:
+    corrector = TypoCorrector(["signal"])
+    doubtful = corrector.correct("sigmla")
+    assert doubtful is not None and doubtful.doubtful and doubtful.word == "signal"
+
+
+def test_budget_grows_with_length() -> None:
+    assert [allowed_typos(n) for n in (3, 4, 5, 7, 8, 12)] == [0, 1, 1, 1, 2, 2]
+
+
+def test_known_word_is_itself(corrector: TypoCorrector) -> None:
+    correction = corrector.correct("signal")
+    assert correction is not None and correction.distance == 0
+    assert "signal" in corrector
