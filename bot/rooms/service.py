@@ -131,5 +131,5 @@ def _check_user_ref(user_ref: str) -> None:
 
 def _display_name(display_name: str | None) -> str:
     # Shown to everyone in the meeting; control characters and runaway lengths have no place in a token.
-    cleaned = " ".join("".join(c for c in (display_name or "") if c.isprintable()).split())
+    cleaned = " ".join("".join(c if c.isprintable() else " " for c in (display_name or "")).split())
     return cleaned[:MAX_DISPLAY_NAME] or DEFAULT_HOST_NAME
