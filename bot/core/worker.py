@@ -1,0 +1,223 @@
+"""The delivery worker: from the durable inbox to an answer sent exactly once, for any transport.
+
+* A message is accepted only after `Inbox.add` has committed it (and its dedupe key), so a crash after that
+  point loses nothing: `start` resumes every unfinished row.
+* One conversation (transport + chat) is answered strictly in order; different conversations run at once,
+  up to `max_conversations`.
+* Before a send starts the row is marked `sending`. A row found in that state after a restart may already
+  have been delivered, so it is recorded as "delivery-unknown" and never sent again: at most once beats
+  a duplicated answer in a counsellor's chat.
+* Shutdown stops taking new work, gives in-flight answers until a deadline, then cancels the rest; rows not
+  yet sending stay pending for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.brain.answer import Answer, Intent
+from bot.core.identity import Keyer
+from bot.core.messages import Incoming
+from bot.storage.inbox import Inbox, InboxItem
+from bot.transports.base import DeliveryError, Transport
+
+logger = logging.getLogger(__name__)
+
+# Long enough to absorb overlapping sockets, a second instance and sender retries; short enough that the
+# hashes of old message keys do not pile up.
+DEDUPE_WINDOW = timedelta(days=7)
+
+APOLOGY = Answer(
+    intent=Intent.UNKNOWN,
+    title="Sorry, something went wrong on my side.",
+    footer="Please try again in a minute, or send /help.",
+)
+
+
+class Responder(Protocol):
+    async def respond(self, message: Incoming) -> Answer | None: ...
+
+
+ConversationKey = tuple[str, str]
+
+
+class Worker:
+    def __init__(
+        self,
+        inbox: Inbox,
+        assistant: Responder,
+        transports: Iterable[Transport],
+        *,
+        keyer: Keyer | None = None,
+        max_conversations: int = 32,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._inbox = inbox
+        self._assistant = assistant
+        self._transports: dict[str, Transport] = {t.name: t for t in transports}
+        self._keyer = keyer
+        self._slots = asyncio.Semaphore(max_conversations)
+        self._clock = clock
+        self._queues: dict[ConversationKey, deque[InboxItem]] = {}
+        self._tasks: dict[ConversationKey, asyncio.Task[None]] = {}
+        self._closing = False
+        self.outcomes: Counter[str] = Counter()
+        self.last_failure: str | None = None
+
+    # -- intake --
+
+    async def start(self) -> int:
+        """Queue every unfinished row of our transports (after a crash or restart); returns how many."""
+        resumed = 0
+        for name in self._transports:
+            for item in await self._inbox.pending(name):
+                self._enqueue(item)
+                resumed += 1
+        if resumed:
+            logger.info("resuming %d unfinished message(s) from the inbox", resumed)
+        return resumed
+
+    async def accept(self, message: Incoming) -> bool:
+        """Persist, then queue. False for a duplicate. During shutdown the row is kept for the next start."""
+        item = await self._inbox.add(message)
+        if item is None:
+            logger.debug("duplicate %s message dropped", message.transport)
+            return False
+        if not self._closing:
+            self._enqueue(item)
+        return True
+
+    def _enqueue(self, item: InboxItem) -> None:
+        key = (item.message.transport, item.message.chat)
+        self._queues.setdefault(key, deque()).append(item)
+        if key not in self._tasks:
+            self._tasks[key] = asyncio.create_task(self._conversation(key))
+
+    async def _conversation(self, key: ConversationKey) -> None:
+        queue = self._queues[key]
+        try:
+            async with self._slots:
+                while queue and not self._closing:
+                    await self._process(queue[0])
+                    queue.popleft()
+        finally:
+            del self._tasks[key]
+            if not queue:
+                del self._queues[key]
+            elif not self._closing:
+                self._tasks[key] = asyncio.create_task(self._conversation(key))
+
+    # -- one message --
+
+    async def _process(self, item: InboxItem) -> None:
+        message = item.message
+        transport = self._transports[message.transport]
+        if item.state == "sending":
+            # A send had started when the process stopped: it may have arrived. Never send twice.
+            await self._finish(item, "delivery-unknown", "interrupted during a send")
+            return
+        started = self._clock()
+        try:
+            async with transport.working(message):
+                answer = await self._assistant.respond(message)
+        except Exception as error:
+            # The exception text may quote the message, so only its type and place are logged.
+            logger.error(
+                "assistant failed: %s at %s; sending an apology", type(error).__name__, _where(error)
+            )
+            answer = APOLOGY
+        if answer is None:
+            await self._finish(item, "dropped")
+            return
+        await transport.ready()
+        await self._inbox.mark_sending(item.id)
+        try:
+            await transport.deliver(message, answer)
+        except DeliveryError as error:
+            await self._finish(item, error.outcome, error.reason)
+            return
+        except Exception as error:
+            logger.error(
+                "%s delivery crashed: %s at %s", message.transport, type(error).__name__, _where(error)
+            )
+            await self._finish(item, "delivery-unknown", type(error).__name__)
+            return
+        await self._finish(item, "answered")
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "answered %s conversation %s in %.0f ms",
+                message.transport,
+                self._pseudonym(message),
+                (self._clock() - started) * 1000,
+            )
+
+    async def _finish(self, item: InboxItem, outcome: str, reason: str | None = None) -> None:
+        await self._inbox.complete(item.id, outcome)
+        self.outcomes[outcome] += 1
+        if reason is not None:
+            self.last_failure = reason
+            logger.warning(
+                "%s message to %s ended %s: %s",
+                item.message.transport,
+                self._pseudonym(item.message),
+                outcome,
+                reason,
+            )
+
+    def _pseudonym(self, message: Incoming) -> str:
+        return self._keyer.short(f"{message.transport}:{message.chat}") if self._keyer else "-"
+
+    # -- shutdown, upkeep, health --
+
+    @property
+    def busy(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    async def idle(self) -> None:
+        """Wait until every queued message is finished (tests and the benchmark)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def shutdown(self, deadline: float) -> bool:
+        """Stop starting new messages; give the ones in hand `deadline` seconds. True if all finished."""
+        self._closing = True
+        tasks = list(self._tasks.values())
+        if not tasks:
+            return True
+        _, unfinished = await asyncio.wait(tasks, timeout=deadline)
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.gather(*unfinished, return_exceptions=True)
+            logger.warning(
+                "shutdown deadline reached; %d conversation(s) left for the next start", len(unfinished)
+            )
+        return not unfinished
+
+    async def purge(self, now: datetime | None = None) -> int:
+        """Forget dedupe keys older than the window (the inbox rows themselves are deleted when answered)."""
+        cutoff = (now or datetime.now(UTC)) - DEDUPE_WINDOW
+        return await self._inbox.purge_processed(cutoff)
+
+    def health(self) -> Mapping[str, object]:
+        return {
+            "queued": self.busy,
+            "conversations": len(self._tasks),
+            "outcomes": dict(self.outcomes),
+            "last_failure": self.last_failure,
+        }
+
+
+def _where(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
