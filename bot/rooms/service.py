@@ -95,7 +95,7 @@ class RoomService:
         # A fresh opaque id per room, so two sessions' client tokens cannot be linked to each other.
         client = Participant(user_id="guest-" + self._token_bytes(8).hex(), name=CLIENT_NAME)
         links = self._backend.links(room_name, window, host, client)
-        logger.info("issued a meeting room on the %s back end", self._backend.kind)
+        logger.debug("issued a meeting room on the %s back end", self._backend.kind)
         return Room(
             room=room_name,
             host_url=links.host_url,
