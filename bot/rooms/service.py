@@ -30,7 +30,8 @@ DEFAULT_HOST_NAME = "Host"
 CLIENT_NAME = "Client"  # neutral on purpose: the token must not name the client
 MAX_DISPLAY_NAME = 64
 
-_CUSTOM_NAME = re.compile(r"\b(?:named|called)\s+(?P<name>\S+)", re.IGNORECASE)
+# Only "room named X" / "room called X": "my client called Jane" is about a person, not a room name.
+_CUSTOM_NAME = re.compile(r"\b(?:room|meeting)\s+(?:named|called)\s+(?P<name>\S+)", re.IGNORECASE)
 # A user reference is an opaque keyed hash. An E.164 number (+...), an address (@), spaces or a wildcard (*)
 # mean a caller passed personal data (or a skeleton key) where a pseudonym belongs.
 _SAFE_USER_REF = re.compile(r"[A-Za-z0-9_-]{1,64}")

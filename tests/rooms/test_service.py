@@ -281,6 +281,17 @@ def test_answer_refuses_a_guessable_custom_name(self_hosted_settings: Settings) 
     assert "too easy to guess" in " ".join(answer.sections[0].lines)
 
 
+def test_a_person_called_something_is_not_a_room_name(self_hosted_settings: Settings) -> None:
+    service = RoomService.from_settings(self_hosted_settings, clock=fixed_clock)
+    answer = service.answer(
+        "room for my client called Jane at 3pm", timezone=ZoneInfo(ZONE), display_name=None, user_ref=USER_REF
+    )
+    host_url, _ = room_links(answer)
+    claims = decode_hs256(host_url)
+    assert "jane" not in claims["room"]
+    assert len(claims["room"]) == 26
+
+
 def test_answer_uses_a_strong_custom_name_and_still_reads_the_time(self_hosted_settings: Settings) -> None:
     service = RoomService.from_settings(self_hosted_settings, clock=fixed_clock)
     custom = "5f3a9c2e-8d41-4b7e-9a1c-0d2f6e8b4a17"
