@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import TYPE_CHECKING
 
 from bot.access.gate import AccessGate
 from bot.brain.brain import Brain
@@ -13,10 +12,14 @@ from bot.config import ConfigError, Settings
 from bot.core.assistant import Assistant, Rooms
 from bot.core.identity import Keyer, load_or_create_secret
 from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
-from bot.storage.database import create_engine
-from bot.storage.inbox import Inbox
-from bot.storage.migrate import upgrade
-from bot.storage.users import Users
+
+# The database layer (SQLAlchemy, Alembic) is imported only where a database is opened: `confidant ask` has
+# none, and those imports are most of its start-up time.
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.storage.inbox import Inbox
+    from bot.storage.users import Users
 
 
 def data_dir(settings: Settings) -> Path:
@@ -90,6 +93,9 @@ class App:
 
 async def open_database(settings: Settings) -> AsyncEngine:
     """An engine on the configured database with every migration applied."""
+    from bot.storage.database import create_engine
+    from bot.storage.migrate import upgrade
+
     engine = create_engine(database_url(settings))
     try:
         await upgrade(engine)
@@ -100,6 +106,9 @@ async def open_database(settings: Settings) -> AsyncEngine:
 
 
 async def open_app(settings: Settings) -> App:
+    from bot.storage.inbox import Inbox
+    from bot.storage.users import Users
+
     keyer = keyer_for(settings)
     engine = await open_database(settings)
     users = Users(engine)

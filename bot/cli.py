@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.core.assistant import Assistant
 
 CONSOLE_USER = "local"
+PIPED_SEPARATOR = "----"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +114,8 @@ async def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
             if not line.strip():
                 continue
             _, text = await _answer(app.assistant, line.rstrip("\n"))
-            out.write(text + "\n" + ("" if interactive else "\n"))
+            # Piped: a rule after each answer, so a script can tell where one ends.
+            out.write(text + ("\n" if interactive else f"\n{PIPED_SEPARATOR}\n"))
             out.flush()
     finally:
         await app.close()

@@ -114,7 +114,7 @@ def platform_answer(
     sections += [
         Section("During a session", (platform.summary.session,)),
         Section("Beyond the session", (platform.summary.wider,)),
-        Section("Before you use it", platform.tips[:3]),
+        Section("What to do now" if platform.retired else "Before you use it", platform.tips[:3]),
         Section("Rules where you work", tuple(compliance_lines(platform, region))),
     ]
     if also_unknown:

@@ -13,6 +13,9 @@ from bot.brain.normalise import tokens as to_tokens
 from bot.brain.typos import Correction, TypoCorrector
 
 
+MAX_JOINED = 14
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     entry_id: str
@@ -52,7 +55,10 @@ class PhraseIndex:
                 self._joined.setdefault("".join(words), entry_id)
         self._longest = max((len(words) for words in self._phrases), default=1)
         self._stopwords = frozenset(stopwords)
-        vocabulary = {word for words in self._phrases for word in words} | set(self._joined)
+        # Joined forms of long phrases are left out: nobody types "datacontrollerresponsibilities", and very long
+        # words make every typo lookup slower.
+        joined_names = {joined for joined in self._joined if len(joined) <= MAX_JOINED}
+        vocabulary = {word for words in self._phrases for word in words} | joined_names
         self._typos = TypoCorrector(vocabulary, protected=protected) if correct_typos else None
 
     def _prepare(self, words: Sequence[str]) -> list[str]:

@@ -84,7 +84,9 @@ class Reader:
         if len(platforms) >= 2:
             return Reading(Intent.COMPARE, platforms=platforms, corrections=corrections)
         if platforms:
-            unknown = self._unknown_name(words, platform_mentions)
+            # "zoom vs myspace": say we know nothing of the other one, rather than silently skip it.
+            compared = bool(set(words) & self._vocabulary.compare)
+            unknown = self._unknown_name(words, platform_mentions) if compared else None
             extra = {"also_unknown": unknown} if unknown else {}
             return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, extra=extra)
         if topic is not None:
@@ -199,7 +201,11 @@ class Reader:
                     after = words[index + 1 + len(name.split())]
                     if after in vocabulary.judgements or after in vocabulary.usage:
                         return name
-            if word in vocabulary.usage and index + 1 < len(words) and words[index + 1] in vocabulary.usage_objects:
+            if (
+                word in vocabulary.usage
+                and index + 1 < len(words)
+                and words[index + 1] in vocabulary.usage_objects
+            ):
                 if name := span_before(index):
                     return name
         return None

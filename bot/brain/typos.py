@@ -44,12 +44,21 @@ class TypoCorrector:
     def __init__(self, vocabulary: Iterable[str], protected: Iterable[str] = ()) -> None:
         self._known = frozenset(word for word in vocabulary if word)
         self._protected = frozenset(protected)
-        buckets: defaultdict[str, set[str]] = defaultdict(set)
-        for word in self._known:
-            if len(word) >= MIN_LENGTH and word.isalpha():
-                for variant in _deletes(word, 2):
-                    buckets[variant].add(word)
-        self._buckets = dict(buckets)
+        self._index: dict[str, set[str]] | None = None
+        self._longest = max((len(word) for word in self._known), default=0)
+
+    @property
+    def _buckets(self) -> dict[str, set[str]]:
+        # Built on first use: most questions name things exactly, and `confidant ask` should not pay for it.
+        if self._index is None:
+            buckets: defaultdict[str, set[str]] = defaultdict(set)
+            for word in self._known:
+                if len(word) >= MIN_LENGTH and word.isalpha():
+                    # Two deletions matter only from six letters on (two typos, or a doubtful second one).
+                    for variant in _deletes(word, 2 if len(word) >= 6 else 1):
+                        buckets[variant].add(word)
+            self._index = dict(buckets)
+        return self._index
 
     def __contains__(self, word: str) -> bool:
         return word in self._known
@@ -58,8 +67,8 @@ class TypoCorrector:
         """The known word this one is a typo of, or None. Known and protected words are returned as they are."""
         if word in self._known:
             return Correction(word, 0, doubtful=False)
-        if word in self._protected or len(word) < MIN_LENGTH or not word.isalpha():
-            return None
+        if word in self._protected or not MIN_LENGTH <= len(word) <= self._longest + 2 or not word.isalpha():
+            return None  # too short to guess, or longer than any known word plus two typos
         # Plural or possessive ("zooms", "zoom's" after normalisation) before any fuzzy guess.
         if word.endswith("s") and word[:-1] in self._known:
             return Correction(word[:-1], 0, doubtful=False)

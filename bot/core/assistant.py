@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.access.gate import AccessGate
 from bot.brain import replies
@@ -17,7 +17,9 @@ from bot.brain.brain import Brain
 from bot.brain.reader import Reading
 from bot.core.identity import Keyer
 from bot.core.messages import Incoming
-from bot.storage.users import Users
+
+if TYPE_CHECKING:
+    from bot.storage.users import Users
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,119 @@
+"""Brain latency: per-question p50/p99 on the bundled knowledge base and on generated ones with 1,000 and 10,000
+aliases, beside two baselines run on the same questions and aliases:
+  - rapidfuzz `process.extractOne(question, all_aliases, scorer=WRatio)`
+  - `difflib.get_close_matches(question, all_aliases)`
+Also `confidant ask` cold start as a ratio to `python -c pass`.
+
+Run by hand:  .venv/bin/python bench/brain_latency.py
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import statistics
+import string
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.brain.brain import Brain
+from bot.kb.loader import KnowledgeBase, bundled_knowledge_dir, load_knowledge
+
+DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev-questions.tsv"
+
+
+def questions() -> list[str]:
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")]
+
+
+def timed(function: Callable[[str], object], inputs: Sequence[str], rounds: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(rounds):
+        for text in inputs:
+            start = time.perf_counter()
+            function(text)
+            samples.append(time.perf_counter() - start)
+    samples.sort()
+    return statistics.median(samples) * 1000, samples[int(len(samples) * 0.99) - 1] * 1000
+
+
+def grown(knowledge: KnowledgeBase, total_aliases: int, seed: int = 7) -> KnowledgeBase:
+    """The bundled entries plus invented platforms until there are `total_aliases` aliases in all."""
+    rng = random.Random(seed)
+    template = knowledge.platforms["whatsapp"]
+    platforms = dict(knowledge.platforms)
+    count = sum(len(platform.aliases) + 1 for platform in platforms.values())
+    number = 0
+    while count < total_aliases:
+        number += 1
+        name = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(6, 11)))
+        aliases = (f"{name} app", f"{name}{rng.randint(10, 99)}", f"{name} chat pro")
+        entry_id = f"gen-{number}-{name}"
+        platforms[entry_id] = replace_platform(template, entry_id, name, aliases)
+        count += len(aliases) + 1
+    return KnowledgeBase(platforms=platforms, topics=knowledge.topics)
+
+
+def replace_platform(template: object, entry_id: str, name: str, aliases: tuple[str, ...]) -> object:
+    return template.model_copy(update={"id": entry_id, "name": name.title(), "aliases": aliases})  # type: ignore[attr-defined]
+
+
+def all_aliases(knowledge: KnowledgeBase) -> list[str]:
+    return [
+        phrase for platform in knowledge.platforms.values() for phrase in (platform.name, *platform.aliases)
+    ]
+
+
+def row(label: str, knowledge: KnowledgeBase, inputs: list[str]) -> dict[str, float]:
+    brain = Brain(knowledge)
+    aliases = all_aliases(knowledge)
+    brain_p50, brain_p99 = timed(brain.read, inputs, rounds=20)
+    rf_p50, rf_p99 = timed(
+        lambda text: process.extractOne(text, aliases, scorer=fuzz.WRatio), inputs, rounds=3
+    )
+    dl_p50, dl_p99 = timed(lambda text: difflib.get_close_matches(text, aliases), inputs, rounds=1)
+    print(
+        f"{label:<22} {len(aliases):>6} aliases | brain p50 {brain_p50:7.3f} ms p99 {brain_p99:7.3f} ms"
+        f" | rapidfuzz WRatio p50 {rf_p50:7.3f} ms p99 {rf_p99:7.3f} | difflib p50 {dl_p50:8.3f} ms p99 {dl_p99:8.3f}"
+        f" | speed-up vs rapidfuzz (p50) {rf_p50 / brain_p50:6.1f}x"
+    )
+    return {"p50": brain_p50, "p99": brain_p99, "rf_p50": rf_p50}
+
+
+def cold_start(runs: int = 7) -> None:
+    def best(command: list[str]) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        return min(times) * 1000
+
+    baseline = best([sys.executable, "-c", "pass"])
+    ask = best([sys.executable, "-m", "bot", "ask", "is whatsapp safe"])
+    print(
+        f"cold start: python -c pass {baseline:.0f} ms, confidant ask {ask:.0f} ms, ratio {ask / baseline:.1f}x"
+    )
+
+
+def main() -> None:
+    knowledge = load_knowledge(bundled_knowledge_dir())
+    inputs = questions()
+    bundled = row("bundled", knowledge, inputs)
+    small = row("generated 1,000", grown(knowledge, 1_000), inputs)
+    large = row("generated 10,000", grown(knowledge, 10_000), inputs)
+    print(
+        f"growth 1,000 -> 10,000 aliases: brain p50 x{large['p50'] / small['p50']:.2f} (linear would be x10)"
+    )
+    print(f"bundled p99 target <= 1 ms: {'met' if bundled['p99'] <= 1 else 'NOT met'}")
+    cold_start()
+
+
+if __name__ == "__main__":
+    main()

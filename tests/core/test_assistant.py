@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.access.gate import AccessGate
+from bot.brain.answer import Intent
+from bot.brain.brain import Brain
+from bot.core.assistant import Assistant
+from bot.core.identity import Keyer
+from bot.core.messages import Incoming
+from bot.logs import setup_logging
+from bot.render.plain import render_plain
+from bot.storage.database import create_engine
+from bot.storage.migrate import upgrade
+from bot.storage.users import Users
+
+NUMBER = "+447700900123"
+
+
+def incoming(text: str, *, sender: str = NUMBER, group: bool = False, addressed: bool = True) -> Incoming:
+    return Incoming(
+        transport="signal",
+        sender=sender,
+        chat=sender,
+        text=text,
+        message_key=text,
+        is_group=group,
+        addressed=addressed,
+    )
+
+
+@pytest.fixture
+async def users(tmp_path: Path) -> AsyncIterator[Users]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    await upgrade(engine)
+    yield Users(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def assistant(brain: Brain, users: Users) -> Assistant:
+    gate = AccessGate(mode="allowlist", admins=[f"signal:{NUMBER}"])
+    return Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate, users=users, default_region="other")
+
+
+async def test_answers_an_allowed_user(assistant: Assistant) -> None:
+    answer = await assistant.respond(incoming("is signal safe?"))
+    assert answer is not None and answer.platforms == ("signal",)
+
+
+async def test_allowlist_refuses_strangers(assistant: Assistant) -> None:
+    answer = await assistant.respond(incoming("is signal safe?", sender="+15550000000"))
+    assert answer is not None and answer.title == "This Confidant is private"
+    assert answer.platforms == ()
+
+
+async def test_group_message_not_addressed_to_us_is_ignored(assistant: Assistant) -> None:
+    assert await assistant.respond(incoming("is zoom safe", group=True, addressed=False)) is None
+    assert await assistant.respond(incoming("is zoom safe", group=True, addressed=True)) is not None
+
+
+async def test_region_setting_changes_compliance_lines(assistant: Assistant) -> None:
+    saved = await assistant.respond(incoming("region us"))
+    assert saved is not None and "us" in render_plain(saved)
+    answer = await assistant.respond(incoming("is zoom safe"))
+    assert answer is not None
+    text = render_plain(answer)
+    assert "HIPAA (US)" in text and "GDPR" not in text
+
+
+async def test_bad_setting_values_get_a_question(assistant: Assistant) -> None:
+    answer = await assistant.respond(incoming("region mars"))
+    assert answer is not None and answer.title == "Which region?"
+    answer = await assistant.respond(incoming("timezone middle earth"))
+    assert answer is not None and answer.title == "Which time zone?"
+    saved = await assistant.respond(incoming("timezone europe/london"))
+    assert saved is not None and "Europe/London" in render_plain(saved)
+
+
+async def test_forget_deletes_settings(assistant: Assistant, users: Users) -> None:
+    await assistant.respond(incoming("region uk"))
+    key = Keyer(b"s" * 32).user_key("signal", NUMBER)
+    assert await users.settings(key) == {"region": "uk"}
+    answer = await assistant.respond(incoming("/forget"))
+    assert answer is not None and answer.intent is Intent.FORGET
+    assert await users.settings(key) == {}
+
+
+async def test_more_gives_the_long_version_of_the_last_answer(assistant: Assistant) -> None:
+    await assistant.respond(incoming("what is e2ee"))
+    more = await assistant.respond(incoming("more"))
+    assert more is not None and more.topic == "e2ee" and more.links
+
+
+async def test_oversized_message_gets_a_friendly_reply(assistant: Assistant) -> None:
+    answer = await assistant.respond(incoming("is zoom safe " * 500))
+    assert answer is not None and "too long" in answer.title
+
+
+async def test_rate_limit_warns_once_then_stays_silent(brain: Brain) -> None:
+    now = [0.0]
+    gate = AccessGate(mode="open", admins=[], clock=lambda: now[0], rate_per_minute=3)
+    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate)
+    replies = [await assistant.respond(incoming(f"hi {n}")) for n in range(5)]
+    assert [reply is not None for reply in replies] == [True, True, True, True, False]
+    assert replies[3] is not None and replies[3].title == "One moment"
+    now[0] += 60
+    assert await assistant.respond(incoming("hi again")) is not None
+
+
+async def test_no_private_data_in_logs_at_debug(assistant: Assistant, tmp_path: Path) -> None:
+    import io
+
+    stream = io.StringIO()
+    handler = setup_logging("DEBUG", "json", stream)
+    try:
+        logging.getLogger("httpx").warning(
+            "GET https://api.telegram.org/bot123456:SECRETSECRETSECRETSECRET/getMe"
+        )
+        logging.getLogger("bot.test").info("from %s about %s", NUMBER, "https://meet.jit.si/abcdefghijklmnop")
+        for text in ("is WhatsApp safe for Jane Example?", "region uk", "room", "more", "/forget"):
+            await assistant.respond(incoming(text))
+    finally:
+        logging.getLogger().removeHandler(handler)
+    logged = stream.getvalue()
+    assert logged  # something was logged, so the checks below mean something
+    for secret in (NUMBER, "7700900123", "Jane Example", "SECRETSECRET", "meet.jit.si", "abcdefghijklmnop"):
+        assert secret not in logged

@@ -1,0 +1,144 @@
+"""Migrations, the inbox and user settings, on SQLite always and on PostgreSQL when
+CONFIDANT_TEST_POSTGRES_URL is set (CI sets it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.identity import Keyer
+from bot.core.messages import Incoming
+from bot.storage.database import async_url, create_engine
+from bot.storage.inbox import Inbox
+from bot.storage.migrate import upgrade
+from bot.storage.models import Base, InboxMessage, ProcessedMessage, User
+from bot.storage.users import Users
+
+POSTGRES = os.environ.get("CONFIDANT_TEST_POSTGRES_URL")
+KEYER = Keyer(b"k" * 32)
+SECRET_TEXT = "is WhatsApp safe for my client Jane Example?"
+
+
+async def _drop_everything(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in ("inbox", "processed_messages", "user_settings", "users", "alembic_version"):
+            await connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        if not POSTGRES:
+            pytest.skip("CONFIDANT_TEST_POSTGRES_URL is not set")
+        engine = create_engine(POSTGRES)
+        await _drop_everything(engine)
+    await upgrade(engine)
+    yield engine
+    if request.param != "sqlite":
+        await _drop_everything(engine)
+    await engine.dispose()
+
+
+def message(text: str = SECRET_TEXT, key: str = "signal:+447700900123:1") -> Incoming:
+    return Incoming(transport="signal", sender="+447700900123", chat="+447700900123", text=text, message_key=key)
+
+
+def _schema_differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection)
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_migrations_create_exactly_the_models(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_schema_differences) == []
+
+
+async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
+    assert await upgrade(engine) == "0001"
+
+
+async def test_inbox_dedupes_and_resumes_in_order(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, KEYER)
+    first = await inbox.add(message(key="a"))
+    second = await inbox.add(message(text="second", key="b"))
+    assert first is not None and second is not None
+    assert await inbox.add(message(key="a")) is None  # the same message again
+    pending = await inbox.pending("signal")
+    assert [item.message.text for item in pending] == [SECRET_TEXT, "second"]
+    assert await inbox.backlog() == 2
+    await inbox.mark_sending(first.id)
+    assert [item.state for item in await inbox.pending()] == ["sending", "pending"]
+    await inbox.complete(first.id, "answered")
+    assert await inbox.add(message(key="a")) is None  # still a duplicate once answered
+    assert [item.message.text for item in await inbox.pending()] == ["second"]
+
+
+async def test_database_holds_only_hashes_of_keys_and_no_text_once_answered(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, KEYER)
+    item = await inbox.add(message(key="signal:+447700900123:uuid:1:data"))
+    assert item is not None
+    await inbox.complete(item.id, "answered")
+    async with engine.connect() as connection:
+        keys = (await connection.execute(select(ProcessedMessage.key, ProcessedMessage.outcome))).all()
+        assert await connection.scalar(select(InboxMessage.id)) is None
+    assert keys == [(KEYER.message_key("signal:+447700900123:uuid:1:data"), "answered")]
+    assert "+44" not in keys[0][0]
+
+
+async def test_purge_forgets_old_keys(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, KEYER)
+    old = Incoming(
+        transport="signal", sender="x", chat="x", text="t", message_key="old",
+        received_at=datetime.now(UTC) - timedelta(days=10),
+    )
+    await inbox.add(old)
+    await inbox.add(message(key="new"))
+    assert await inbox.purge_processed(datetime.now(UTC) - timedelta(days=7)) == 1
+
+
+async def test_user_settings_and_forget(engine: AsyncEngine) -> None:
+    users = Users(engine)
+    key = KEYER.user_key("signal", "+447700900123")
+    assert await users.settings(key) == {}
+    await users.set(key, "region", "uk")
+    await users.set(key, "region", "eu")
+    await users.set(key, "name", "Dr Lee")
+    assert await users.settings(key) == {"region": "eu", "name": "Dr Lee"}
+    assert await users.forget(key)
+    assert await users.settings(key) == {}
+    assert not await users.forget(key)
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(User.id)) is None
+
+
+async def test_deleted_text_does_not_linger_in_sqlite_files(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    engine = create_engine(f"sqlite:///{path}")
+    await upgrade(engine)
+    inbox = Inbox(engine, KEYER)
+    items = [await inbox.add(message(text=f"{SECRET_TEXT} #{n}", key=str(n))) for n in range(50)]
+    for item in items:
+        assert item is not None
+        await inbox.complete(item.id, "answered")
+    files = [candidate for candidate in tmp_path.iterdir() if candidate.name.startswith("private.db")]
+    assert path in files
+    for candidate in files:
+        content = candidate.read_bytes()
+        assert b"Jane Example" not in content, candidate.name
+        assert b"+447700900123" not in content, candidate.name
+    await engine.dispose()
+
+
+def test_urls_get_async_drivers() -> None:
+    assert async_url("sqlite:////tmp/x.db") == "sqlite+aiosqlite:////tmp/x.db"
+    assert async_url("postgresql://me:pw@db:5432/app") == "postgresql+asyncpg://me:pw@db:5432/app"

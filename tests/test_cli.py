@@ -1,0 +1,117 @@
+"""The confidant command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def confidant(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
+    environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_json_compare() -> None:
+    result = confidant("ask", "--json", "zoom vs jitsi")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["intent"] == "compare"
+    assert answer["platforms"] == ["zoom", "jitsi-meet"]
+    assert answer["topic"] is None
+    assert "Zoom" in answer["text"] and "Jitsi" in answer["text"]
+
+
+def test_ask_plain_prints_the_answer() -> None:
+    result = confidant("ask", "is", "WhatsApp", "safe?")
+    assert result.returncode == 0
+    assert result.stdout.startswith("WhatsApp: ")
+    assert "Reviewed " in result.stdout
+
+
+def test_ask_json_streams_one_line_per_question_in_order() -> None:
+    questions = "is signal private\nwhat is e2ee\n\nis myspace safe\n"
+    result = confidant("ask", "--json", "-", stdin=questions)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["intent"] for line in lines] == ["platform", "topic", "unknown"]
+    assert lines[0]["platforms"] == ["signal"]
+    assert lines[1]["topic"] == "e2ee"
+    assert lines[2]["platforms"] == []
+    assert "no reviewed entry" in lines[2]["text"]
+
+
+def test_chat_reads_piped_input_and_keeps_settings(tmp_path: Path) -> None:
+    database = tmp_path / "chat.db"
+    env = {"CONFIDANT_DATABASE_URL": f"sqlite:///{database}"}
+    result = confidant("chat", stdin="hello\nregion us\nis zoom safe\nmore\n", env=env)
+    assert result.returncode == 0, result.stderr
+    blocks = [block for block in result.stdout.split("\n----\n") if block.strip()]
+    assert len(blocks) == 4
+    assert "Saved" in blocks[1]
+    assert "HIPAA (US)" in blocks[2] and "UK/EU GDPR" not in blocks[2]
+    assert "the details" in blocks[3]
+    assert database.exists()
+
+
+def test_run_without_messengers_explains_itself() -> None:
+    result = confidant("run")
+    assert result.returncode != 0
+    assert "CONFIDANT_SIGNAL_URL" in result.stderr and "CONFIDANT_TELEGRAM_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_configuration_is_one_line_per_variable() -> None:
+    result = confidant("ask", "hi", env={"CONFIDANT_REGION": "mars", "CONFIDANT_ACCESS": "everyone"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert {line.split(":")[0] for line in lines} == {"CONFIDANT_REGION", "CONFIDANT_ACCESS"}
+    assert "Traceback" not in result.stderr
+
+
+def test_kb_check_and_list() -> None:
+    check = confidant("kb", "check")
+    assert check.returncode == 0, check.stderr
+    listing = json.loads(confidant("kb", "list", "--json").stdout)
+    ids = {row["id"] for row in listing}
+    assert {"whatsapp", "signal", "zoom", "jitsi-meet", "e2ee"} <= ids
+    row = next(row for row in listing if row["id"] == "zoom")
+    assert set(row) == {"id", "kind", "name", "aliases", "reviewed", "sources"}
+    assert row["kind"] == "platform" and row["sources"]
+
+
+def test_kb_check_reports_broken_yaml(tmp_path: Path) -> None:
+    (tmp_path / "platforms").mkdir()
+    (tmp_path / "platforms" / "bad.yaml").write_text("id: bad\nname: [\n", encoding="utf-8")
+    result = confidant("kb", "check", env={"CONFIDANT_KNOWLEDGE_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "platforms/bad.yaml: line " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = confidant("db", "upgrade", env={"CONFIDANT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "🙂", "a" * 5000, "\x00\x01", "ｉｓ　ｚｏｏｍ　ｓａｆｅ"])
+def test_odd_input_gets_an_answer_not_a_traceback(question: str) -> None:
+    result = confidant("ask", "--json", question)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"]

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.access == "allowlist"
+    assert settings.jitsi_url == "https://meet.jit.si"
+    assert settings.region == "other"
+    assert not settings.signal_enabled and not settings.telegram_enabled
+
+
+def test_values_are_read_and_normalised() -> None:
+    settings = load_settings(
+        {
+            "CONFIDANT_ADMINS": "signal:+447700900123, telegram:123456",
+            "CONFIDANT_REGION": "UK",
+            "CONFIDANT_LOG_LEVEL": "debug",
+            "CONFIDANT_SIGNAL_URL": "http://127.0.0.1:8080/",
+            "CONFIDANT_TIMEZONE": "Europe/London",
+        }
+    )
+    assert settings.admins == ("signal:+447700900123", "telegram:123456")
+    assert settings.region == "uk"
+    assert settings.log_level == "DEBUG"
+    assert settings.signal_url == "http://127.0.0.1:8080"
+
+
+def test_every_bad_value_gets_one_line_naming_its_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            {
+                "CONFIDANT_REGION": "mars",
+                "CONFIDANT_TIMEZONE": "Middle/Earth",
+                "CONFIDANT_SIGNAL_NUMBER": "07700 900123",
+                "CONFIDANT_ADMINS": "bob",
+                "CONFIDANT_HTTP_ADDR": "nowhere",
+                "CONFIDANT_DATABASE_URL": "mysql://x",
+            }
+        )
+    lines = caught.value.lines
+    assert len(lines) == 6
+    for variable in ("REGION", "TIMEZONE", "SIGNAL_NUMBER", "ADMINS", "HTTP_ADDR", "DATABASE_URL"):
+        assert sum(line.startswith(f"CONFIDANT_{variable}: ") for line in lines) == 1
+    assert all("\n" not in line and "Traceback" not in line for line in lines)
+
+
+def test_secret_from_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("123456:ABCdef\n", encoding="utf-8")
+    settings = load_settings({"CONFIDANT_TELEGRAM_TOKEN_FILE": str(secret)})
+    assert settings.telegram_token is not None
+    assert settings.telegram_token.get_secret_value() == "123456:ABCdef"
+    assert "ABCdef" not in repr(settings)
+
+
+def test_unreadable_secret_file_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"CONFIDANT_SECRET_KEY_FILE": str(tmp_path / "missing")})
+    [line] = caught.value.lines
+    assert line.startswith("CONFIDANT_SECRET_KEY_FILE: cannot read ")
+
+
+def test_process_environment_and_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "confidant.toml").write_text('region = "eu"\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONFIDANT_TIMEZONE", "Europe/Berlin")
+    settings = load_settings()
+    assert settings.region == "eu"  # from the file
+    assert settings.timezone == "Europe/Berlin"  # the environment wins
