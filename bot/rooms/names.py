@@ -54,8 +54,8 @@ def is_valid_room_name(name: str) -> bool:
 # predictably: repeats and runs ("aaaa", "1234"), letter pairs common in English, whole words, and a meeting
 # vocabulary ("counselling", "room", weekdays, months). Dates are digits and get digits' credit only.
 
-# A hundred of the commonest letter pairs in English (the top of Peter Norvig's Google Books counts). They make
-# up about 70% of the pairs in this project's own prose, but only 15% (100 of 676) of random letter pairs.
+# A hundred of the commonest letter pairs in English (the top of Peter Norvig's Google Books counts). They
+# make up about 70% of the pairs in this project's own prose, but only 15% (100 of 676) of random pairs.
 # fmt: off
 _COMMON_BIGRAMS = frozenset(
     {
