@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.brain.brain import Brain
 from bot.kb.loader import KnowledgeBase, bundled_knowledge_dir, load_knowledge
+from bot.kb.schema import Platform
 
 DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev-questions.tsv"
 
@@ -60,8 +61,8 @@ def grown(knowledge: KnowledgeBase, total_aliases: int, seed: int = 7) -> Knowle
     return KnowledgeBase(platforms=platforms, topics=knowledge.topics)
 
 
-def replace_platform(template: object, entry_id: str, name: str, aliases: tuple[str, ...]) -> object:
-    return template.model_copy(update={"id": entry_id, "name": name.title(), "aliases": aliases})  # type: ignore[attr-defined]
+def replace_platform(template: Platform, entry_id: str, name: str, aliases: tuple[str, ...]) -> Platform:
+    return template.model_copy(update={"id": entry_id, "name": name.title(), "aliases": aliases})
 
 
 def all_aliases(knowledge: KnowledgeBase) -> list[str]:

@@ -103,7 +103,7 @@ async def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
     interactive = stdin.isatty()
     try:
         if interactive:
-            out.write("Confidant: ask me whether a platform is safe for client work. “help” for more, Ctrl-D to leave.\n")
+            out.write("Confidant: ask whether a platform is safe for client work. “help” for more, Ctrl-D to leave.\n")
         while True:
             if interactive:
                 out.write("\nyou> ")

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 
-def confidant(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def confidant(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
     environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
     environment.update(env or {})
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own program, fixed arguments
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,

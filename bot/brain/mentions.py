@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from bot.brain.normalise import tokens as to_tokens
 from bot.brain.typos import Correction, TypoCorrector
 
-
 MAX_JOINED = 14
 
 
@@ -110,7 +109,7 @@ class PhraseIndex:
         if first in self._stopwords:
             return None
         correction = self._typos.correct(first)
-        if correction is None or correction.distance == 0 and correction.word == first:
+        if correction is None or (correction.distance == 0 and correction.word == first):
             return None
         corrected = [*words[:start], correction.word, *words[start + 1 :]]
         mention = self._exact(corrected, start)

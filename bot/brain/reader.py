@@ -190,9 +190,8 @@ class Reader:
             return " ".join(words[start:end]) if end > start else None
 
         for index, word in enumerate(words):
-            if word in vocabulary.judgements or word in vocabulary.compare:
-                if name := span_before(index):
-                    return name
+            if (word in vocabulary.judgements or word in vocabulary.compare) and (name := span_before(index)):
+                return name
             if word in ("is", "about", "use", "using", "try", "trying") or word in vocabulary.compare:
                 name = span_after(index + 1)
                 if name and (index + 1 + len(name.split()) == len(words) or word != "is"):
@@ -201,13 +200,9 @@ class Reader:
                     after = words[index + 1 + len(name.split())]
                     if after in vocabulary.judgements or after in vocabulary.usage:
                         return name
-            if (
-                word in vocabulary.usage
-                and index + 1 < len(words)
-                and words[index + 1] in vocabulary.usage_objects
-            ):
-                if name := span_before(index):
-                    return name
+            follows_usage = index + 1 < len(words) and words[index + 1] in vocabulary.usage_objects
+            if word in vocabulary.usage and follows_usage and (name := span_before(index)):
+                return name
         return None
 
 

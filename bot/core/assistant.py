@@ -112,9 +112,10 @@ class Assistant:
             if value not in REGIONS:
                 return _note("Which region?", "Say “region uk”, “region eu”, “region us” or “region other”.")
         elif reading.command == "timezone":
-            value = _timezone_name(value)
-            if value is None:
+            zone = _timezone_name(value)
+            if zone is None:
                 return _note("Which time zone?", "Say it like “timezone Europe/London” or “timezone America/New_York”.")
+            value = zone
         elif reading.command == "name":
             value = value.strip()[:MAX_NAME].title()
         await self._users.set(user, reading.command or "", value)

@@ -119,7 +119,7 @@ class Inbox:
             result = await session.execute(
                 delete(ProcessedMessage).where(ProcessedMessage.received_at < older_than)
             )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def backlog(self) -> int:
         async with self._sessions() as session:

@@ -121,7 +121,8 @@ def test_id_must_match_file_name(kb: Path) -> None:
 def test_shared_alias_is_refused(kb: Path) -> None:
     write(kb, "platforms", platform("acme"))
     write(kb, "platforms", platform("bolt", aliases=["Acme-Chat"]))
-    assert any("aliases[0]: 'Acme-Chat' is already used by knowledge/platforms/acme.yaml" in line for line in problems(kb))
+    expected = "aliases[0]: 'Acme-Chat' is already used by knowledge/platforms/acme.yaml"
+    assert any(expected in line for line in problems(kb))
 
 
 def test_recommended_needs_e2ee_by_default_and_no_ads(kb: Path) -> None:
