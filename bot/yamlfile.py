@@ -7,7 +7,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's parser when PyYAML has it (the wheels do): about ten times faster, which is most of `ask`'s start-up.
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
