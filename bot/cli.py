@@ -58,17 +58,13 @@ def _incoming(text: str) -> object:
 def _as_json(answer: Answer, text: str) -> str:
     return json.dumps(
         {
-            "intent": answer.intent.value if answer.intent.value in _PUBLIC_INTENTS else "unknown",
+            "intent": answer.intent.value,
             "platforms": list(answer.platforms),
             "topic": answer.topic,
             "text": text,
         },
         ensure_ascii=False,
     )
-
-
-# Intents named in INTERFACE.md; settings/privacy/forget/more are reported as what they answer.
-_PUBLIC_INTENTS = {"platform", "compare", "topic", "recommend", "room", "list", "help", "greeting", "unknown"}
 
 
 async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, str]:

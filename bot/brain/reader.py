@@ -59,6 +59,13 @@ class Reader:
         self._known_words = {
             word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)
         }
+        # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a
+        # platform question ("what about wire", "is element secure") they can only mean the platform.
+        self._slot_names = {
+            " ".join(to_tokens(platform.name.split("(")[0])): platform.id
+            for platform in knowledge.platforms.values()
+            if not platform.match_name
+        }
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -67,7 +74,7 @@ class Reader:
         joined = " ".join(words)
         trimmed = " ".join(word for word in words if word != "please") or joined
 
-        early = self._command(words, trimmed) or self._room(words, trimmed) or self._greeting(trimmed)
+        early = self._command(words, trimmed) or self._room(words, trimmed)
         if early is not None:
             return early
 
@@ -79,7 +86,7 @@ class Reader:
         corrections = tuple(pair for mention in platform_mentions for pair in mention.corrections)
         topic = topic_mentions[0].entry_id if topic_mentions else None
 
-        if topic is not None and self._starts_with(joined, self._vocabulary.how_to):
+        if topic is not None and self._topic_first(joined, words, topic_mentions[0]):
             return Reading(Intent.TOPIC, topic=topic)
         if len(platforms) >= 2:
             return Reading(Intent.COMPARE, platforms=platforms, corrections=corrections)
@@ -89,14 +96,36 @@ class Reader:
             unknown = self._unknown_name(words, platform_mentions) if compared else None
             extra = {"also_unknown": unknown} if unknown else {}
             return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, extra=extra)
+        if self._asks_for_recommendation(joined, words, topic_mentions):
+            return Reading(Intent.RECOMMEND, use=self._use(words))
         if topic is not None:
             return Reading(Intent.TOPIC, topic=topic)
-        if any(phrase in f" {joined} " for phrase in self._padded(self._vocabulary.recommend)):
-            return Reading(Intent.RECOMMEND, use=self._use(words))
+        if self._greeting(trimmed, words):
+            return Reading(Intent.GREETING)
         if doubtful:
             return Reading(Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0])
-        unknown = self._unknown_name(words, [])
+        unknown = self._unknown_name(words, [], slots=True)
+        if unknown in self._slot_names:
+            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],))
         return Reading(Intent.UNKNOWN, unknown_name=unknown)
+
+    def _topic_first(self, joined: str, words: list[str], mention: Mention) -> bool:
+        """How-to questions, and "what/which <topic word> …", are about the topic even when a platform is named:
+        "how do I secure my jitsi meeting", "what browser should I use for jitsi"."""
+        if self._starts_with(joined, self._vocabulary.how_to):
+            return True
+        return mention.start == 1 and words[0] in ("what", "which")
+
+    def _asks_for_recommendation(self, joined: str, words: list[str], topics: list[Mention]) -> bool:
+        if any(phrase in f" {joined} " for phrase in self._padded(self._vocabulary.recommend)):
+            return True
+        # "what's the safest video app", "which messaging app is best": a choosing word and a product word,
+        # unless a topic word is what is being chosen ("best browser" is the browser topic).
+        vocabulary = self._vocabulary
+        wordset = set(words)
+        choosing = bool(wordset & vocabulary.choosing_words)
+        product = bool(wordset & vocabulary.product_words)
+        return choosing and product and not (topics and topics[0].entry_id in vocabulary.chosen_topics)
 
     def _without_suffixes(self, words: list[str], mentions: list[Mention]) -> list[Mention]:
         """Drops "messenger" in "briar messenger": a suffix word right after another platform's name."""
@@ -111,7 +140,10 @@ class Reader:
 
     def _command(self, words: list[str], trimmed: str) -> Reading | None:
         for command, phrases in self._vocabulary.commands.items():
-            if trimmed in phrases:
+            # Phrases of three words or more also count at the start ("what do you store about me").
+            if trimmed in phrases or any(
+                phrase.count(" ") >= 2 and trimmed.startswith(phrase + " ") for phrase in phrases
+            ):
                 intent = {
                     "help": Intent.HELP,
                     "list": Intent.LIST,
@@ -136,8 +168,13 @@ class Reader:
             return Reading(Intent.ROOM)
         return None
 
-    def _greeting(self, trimmed: str) -> Reading | None:
-        return Reading(Intent.GREETING) if trimmed in self._vocabulary.greetings else None
+    def _greeting(self, trimmed: str, words: list[str]) -> bool:
+        """"hi", "thank you", and a short message that opens with a greeting and asks nothing ("hello there")."""
+        greetings = self._vocabulary.greetings
+        if trimmed in greetings:
+            return True
+        opens = words[0] in greetings or " ".join(words[:2]) in greetings
+        return opens and len(words) <= 4
 
     def _topics(self, words: list[str], platform_mentions: list[Mention]) -> list[Mention]:
         # Words that named a platform are not topic words ("outlook email": email is part of the question
@@ -160,8 +197,8 @@ class Reader:
     def _padded(phrases: frozenset[str]) -> list[str]:
         return [f" {phrase} " for phrase in phrases]
 
-    def _unknown_name(self, words: list[str], mentions: list[Mention]) -> str | None:
-        """A name in a "is X safe?" shape that matched nothing we know."""
+    def _unknown_name(self, words: list[str], mentions: list[Mention], *, slots: bool = False) -> str | None:
+        """A name in a "is X safe?" shape that matched nothing we know (with `slots`, or an everyday-word name)."""
         vocabulary = self._vocabulary
         taken = {index for mention in mentions for index in range(mention.start, mention.end)}
 
@@ -173,7 +210,7 @@ class Reader:
                 and word not in vocabulary.judgements
                 and word not in vocabulary.usage_objects
                 and word not in vocabulary.compare
-                and word not in self._known_words
+                and (word not in self._known_words or (slots and word in self._slot_names))
                 and not word.isdigit()
             )
 

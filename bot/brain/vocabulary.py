@@ -37,6 +37,9 @@ class Vocabulary(BaseModel):
     recommend: frozenset[str]
     uses: dict[str, frozenset[str]]
     compare: frozenset[str]
+    choosing_words: frozenset[str]
+    product_words: frozenset[str]
+    chosen_topics: frozenset[str]
     name_suffixes: frozenset[str]
     how_to: frozenset[str]
     judgements: frozenset[str]
@@ -46,7 +49,7 @@ class Vocabulary(BaseModel):
     common_words: frozenset[str]
 
     _norm = field_validator(
-        "greetings", "recommend", "compare", "name_suffixes", "how_to", "judgements", "usage", "usage_objects",
+        "greetings", "recommend", "compare", "name_suffixes", "choosing_words", "product_words", "how_to", "judgements", "usage", "usage_objects",
         "stopwords", "common_words", mode="before",
     )(_normalised)
 

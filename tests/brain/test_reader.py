@@ -1,0 +1,151 @@
+"""How questions are read, against the bundled knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.brain.answer import Intent
+from bot.brain.brain import Brain
+from bot.render.plain import render_plain
+
+
+@pytest.mark.parametrize(
+    ("question", "platforms"),
+    [
+        ("Is it ok to use WhatsApp with my clients?", ("whatsapp",)),
+        ("ＩＳ ＺＯＯＭ ＳＡＦＥ", ("zoom",)),
+        ("is whatsаpp safe", ("whatsapp",)),  # Cyrillic а
+        ("is zoom safe?? 🙏", ("zoom",)),
+        ("face time for sessions", ("facetime",)),
+        ("briar messenger?", ("briar",)),  # "messenger" is part of the name, not Facebook Messenger
+        ("facebook messenger encrypted?", ("messenger",)),
+        ("what about wire", ("wire",)),  # an everyday-word name in the slot of a platform question
+        ("is element secure", ("element",)),
+        ("my next session is at 3, is zoom ok", ("zoom",)),  # "session" is not the Session app
+    ],
+)
+def test_platform_questions(brain: Brain, question: str, platforms: tuple[str, ...]) -> None:
+    reading = brain.read(question)
+    assert reading.intent is Intent.PLATFORM
+    assert reading.platforms == platforms
+
+
+def test_compare_keeps_the_order_of_the_question(brain: Brain) -> None:
+    reading = brain.read("skype vs zoom vs teams vs signal")
+    assert reading.intent is Intent.COMPARE
+    assert reading.platforms == ("skype", "zoom", "microsoft-teams")  # at most three side by side
+
+
+@pytest.mark.parametrize("question", ["is tiktok safe", "is kakaotalk safe for clients", "is clubhouse ok", "oovoo?"])
+def test_unknown_platform_names_no_other(brain: Brain, question: str) -> None:
+    reading = brain.read(question)
+    assert reading.intent is Intent.UNKNOWN
+    assert reading.platforms == ()
+    text = render_plain(brain.answer(reading, text=question))
+    names = {platform.name for platform in brain.knowledge.platforms.values()}
+    assert not [name for name in names if name in text]
+    if question != "oovoo?":
+        assert "no reviewed entry" in text
+
+
+def test_unknown_beside_a_known_one_is_named_as_unknown(brain: Brain) -> None:
+    answer = brain.ask("zoom vs myspace")
+    assert answer.platforms == ("zoom",)
+    assert "no reviewed entry for “myspace”" in render_plain(answer)
+
+
+def test_typo_is_read_and_said(brain: Brain) -> None:
+    reading = brain.read("is whatsap secure")
+    assert reading.platforms == ("whatsapp",)
+    assert reading.corrections == (("whatsap", "whatsapp"),)
+    assert "I read “whatsap” as “whatsapp”" in render_plain(brain.answer(reading))
+
+
+def test_everyday_words_are_not_corrected_into_platforms(brain: Brain) -> None:
+    for question in ("room please", "the phone line is bad", "I love my team", "is loom safe"):
+        assert "zoom" not in brain.read(question).platforms, question
+        assert "line" not in brain.read(question).platforms, question
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how do I secure my jitsi meeting", "room-security"),
+        ("what browser should I use for jitsi", "browser"),
+        ("can my clients see when I'm online", "presence"),
+        ("do I need a BAA", "hipaa"),
+    ],
+)
+def test_topic_questions(brain: Brain, question: str, topic: str) -> None:
+    reading = brain.read(question)
+    assert reading.intent is Intent.TOPIC
+    assert reading.topic == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "use"),
+    [
+        ("what's the safest video app", "video-sessions"),
+        ("which messaging app is best for clients", "messaging"),
+        ("recommend an email provider", "email"),
+    ],
+)
+def test_recommendations(brain: Brain, question: str, use: str) -> None:
+    reading = brain.read(question)
+    assert reading.intent is Intent.RECOMMEND
+    assert reading.use == use
+    answer = brain.answer(reading)
+    assert answer.sections[0].heading is not None and answer.sections[0].lines
+
+
+def test_recommendations_only_list_recommended_platforms(brain: Brain) -> None:
+    text = render_plain(brain.ask("which app should I use for messaging clients"))
+    assert "Signal" in text
+    assert "WhatsApp" not in text and "Telegram" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("hi", Intent.GREETING),
+        ("hello there", Intent.GREETING),
+        ("thanks!", Intent.GREETING),
+        ("/help", Intent.HELP),
+        ("list", Intent.LIST),
+        ("what do you store about me", Intent.PRIVACY),
+        ("forget me", Intent.FORGET),
+        ("room for 3pm", Intent.ROOM),
+        ("link for my 3pm", Intent.ROOM),
+        ("region uk", Intent.SETTINGS),
+    ],
+)
+def test_commands_and_small_talk(brain: Brain, question: str, intent: Intent) -> None:
+    assert brain.read(question).intent is intent
+
+
+def test_did_you_mean_then_yes(brain: Brain) -> None:
+    reading = brain.read("is sigmla safe")  # two typos on a six-letter name: one more than we accept
+    assert reading.intent is Intent.UNKNOWN
+    assert reading.suggestion == "signal"
+    assert reading.platforms == ()
+    question = brain.answer(reading, user="u")
+    assert question.title.startswith("Did you mean ")
+    follow = brain.ask("yes", user="u")
+    assert follow.intent is Intent.PLATFORM and follow.platforms == (reading.suggestion,)
+
+
+def test_more_and_memory_are_per_user(brain: Brain) -> None:
+    brain.ask("is signal safe", user="a")
+    brain.ask("what is e2ee", user="b")
+    assert brain.ask("more", user="a").platforms == ("signal",)
+    assert brain.ask("more", user="b").topic == "e2ee"
+    assert brain.ask("more", user="c").title == "More about what?"
+
+
+def test_stale_entries_say_so(brain: Brain) -> None:
+    from datetime import date, timedelta
+
+    later = Brain(brain.knowledge, today=lambda: date.today() + timedelta(days=200))
+    text = render_plain(later.ask("is zoom safe"))
+    assert "Platforms change" in text
+    assert "Platforms change" not in render_plain(brain.ask("is zoom safe"))
