@@ -66,18 +66,14 @@ def replace_platform(template: Platform, entry_id: str, name: str, aliases: tupl
 
 
 def all_aliases(knowledge: KnowledgeBase) -> list[str]:
-    return [
-        phrase for platform in knowledge.platforms.values() for phrase in (platform.name, *platform.aliases)
-    ]
+    return [phrase for platform in knowledge.platforms.values() for phrase in (platform.name, *platform.aliases)]
 
 
 def row(label: str, knowledge: KnowledgeBase, inputs: list[str]) -> dict[str, float]:
     brain = Brain(knowledge)
     aliases = all_aliases(knowledge)
     brain_p50, brain_p99 = timed(brain.read, inputs, rounds=20)
-    rf_p50, rf_p99 = timed(
-        lambda text: process.extractOne(text, aliases, scorer=fuzz.WRatio), inputs, rounds=3
-    )
+    rf_p50, rf_p99 = timed(lambda text: process.extractOne(text, aliases, scorer=fuzz.WRatio), inputs, rounds=3)
     dl_p50, dl_p99 = timed(lambda text: difflib.get_close_matches(text, aliases), inputs, rounds=1)
     print(
         f"{label:<22} {len(aliases):>6} aliases | brain p50 {brain_p50:7.3f} ms p99 {brain_p99:7.3f} ms"
@@ -98,9 +94,7 @@ def cold_start(runs: int = 7) -> None:
 
     baseline = best([sys.executable, "-c", "pass"])
     ask = best([sys.executable, "-m", "bot", "ask", "is whatsapp safe"])
-    print(
-        f"cold start: python -c pass {baseline:.0f} ms, confidant ask {ask:.0f} ms, ratio {ask / baseline:.1f}x"
-    )
+    print(f"cold start: python -c pass {baseline:.0f} ms, confidant ask {ask:.0f} ms, ratio {ask / baseline:.1f}x")
 
 
 def main() -> None:
@@ -109,9 +103,7 @@ def main() -> None:
     bundled = row("bundled", knowledge, inputs)
     small = row("generated 1,000", grown(knowledge, 1_000), inputs)
     large = row("generated 10,000", grown(knowledge, 10_000), inputs)
-    print(
-        f"growth 1,000 -> 10,000 aliases: brain p50 x{large['p50'] / small['p50']:.2f} (linear would be x10)"
-    )
+    print(f"growth 1,000 -> 10,000 aliases: brain p50 x{large['p50'] / small['p50']:.2f} (linear would be x10)")
     print(f"bundled p99 target <= 1 ms: {'met' if bundled['p99'] <= 1 else 'NOT met'}")
     cold_start()
 

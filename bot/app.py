@@ -51,8 +51,11 @@ def load_brain(settings: Settings) -> Brain:
         knowledge = load_knowledge(root)
     except KnowledgeError as error:
         raise ConfigError(
-            [f"CONFIDANT_KNOWLEDGE_DIR: the knowledge base has {len(error.problems)} problem(s); "
-             "run `confidant kb check`", *error.problems[:5]]
+            [
+                f"CONFIDANT_KNOWLEDGE_DIR: the knowledge base has {len(error.problems)} problem(s); "
+                "run `confidant kb check`",
+                *error.problems[:5],
+            ]
         ) from None
     return Brain(knowledge)
 

@@ -210,11 +210,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         if environ is None:
             return Settings(**from_files, **overrides)
         # An explicit mapping (tests) replaces the process environment, files on disk included.
-        fields = {
-            name: value
-            for name in Settings.model_fields
-            if (value := env.get(variable_name(name))) is not None
-        }
+        fields = {name: value for name in Settings.model_fields if (value := env.get(variable_name(name))) is not None}
         return Settings.model_validate({**fields, **from_files, **overrides})
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None

@@ -56,9 +56,7 @@ class Reader:
             topic_phrases, protected=protected | self.platforms.words(), stopwords=vocabulary.stopwords, fold=True
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
-        self._known_words = {
-            word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)
-        }
+        self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
         # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a
         # platform question ("what about wire", "is element secure") they can only mean the platform.
         self._slot_names = {
@@ -169,7 +167,7 @@ class Reader:
         return None
 
     def _greeting(self, trimmed: str, words: list[str]) -> bool:
-        """"hi", "thank you", and a short message that opens with a greeting and asks nothing ("hello there")."""
+        """ "hi", "thank you", and a short message that opens with a greeting and asks nothing ("hello there")."""
         greetings = self._vocabulary.greetings
         if trimmed in greetings:
             return True

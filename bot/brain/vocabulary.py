@@ -49,8 +49,19 @@ class Vocabulary(BaseModel):
     common_words: frozenset[str]
 
     _norm = field_validator(
-        "greetings", "recommend", "compare", "name_suffixes", "choosing_words", "product_words", "how_to", "judgements", "usage", "usage_objects",
-        "stopwords", "common_words", mode="before",
+        "greetings",
+        "recommend",
+        "compare",
+        "name_suffixes",
+        "choosing_words",
+        "product_words",
+        "how_to",
+        "judgements",
+        "usage",
+        "usage_objects",
+        "stopwords",
+        "common_words",
+        mode="before",
     )(_normalised)
 
     @field_validator("commands", "uses", mode="before")

@@ -28,9 +28,7 @@ MAX_NAME = 40
 
 
 class Rooms(Protocol):
-    def answer(
-        self, text: str, *, timezone: zoneinfo.ZoneInfo, display_name: str | None, user_ref: str
-    ) -> Answer: ...
+    def answer(self, text: str, *, timezone: zoneinfo.ZoneInfo, display_name: str | None, user_ref: str) -> Answer: ...
 
 
 def _note(title: str, line: str, intent: Intent = Intent.SETTINGS) -> Answer:

@@ -116,9 +116,7 @@ class Inbox:
     async def purge_processed(self, older_than: datetime) -> int:
         """Forget dedupe keys older than the window in which a duplicate can still arrive."""
         async with self._sessions.begin() as session:
-            result = await session.execute(
-                delete(ProcessedMessage).where(ProcessedMessage.received_at < older_than)
-            )
+            result = await session.execute(delete(ProcessedMessage).where(ProcessedMessage.received_at < older_than))
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def backlog(self) -> int:

@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("value", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_user_settings_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_user_settings_user_id_users", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name="pk_user_settings"),
         sa.UniqueConstraint("user_id", "name", name="uq_user_settings_user_id"),
     )

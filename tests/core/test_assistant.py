@@ -118,9 +118,7 @@ async def test_no_private_data_in_logs_at_debug(assistant: Assistant, tmp_path: 
     stream = io.StringIO()
     handler = setup_logging("DEBUG", "json", stream)
     try:
-        logging.getLogger("httpx").warning(
-            "GET https://api.telegram.org/bot123456:SECRETSECRETSECRETSECRET/getMe"
-        )
+        logging.getLogger("httpx").warning("GET https://api.telegram.org/bot123456:SECRETSECRETSECRETSECRET/getMe")
         logging.getLogger("bot.test").info("from %s about %s", NUMBER, "https://meet.jit.si/abcdefghijklmnop")
         for text in ("is WhatsApp safe for Jane Example?", "region uk", "room", "more", "/forget"):
             await assistant.respond(incoming(text))

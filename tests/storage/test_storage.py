@@ -98,7 +98,11 @@ async def test_database_holds_only_hashes_of_keys_and_no_text_once_answered(engi
 async def test_purge_forgets_old_keys(engine: AsyncEngine) -> None:
     inbox = Inbox(engine, KEYER)
     old = Incoming(
-        transport="signal", sender="x", chat="x", text="t", message_key="old",
+        transport="signal",
+        sender="x",
+        chat="x",
+        text="t",
+        message_key="old",
         received_at=datetime.now(UTC) - timedelta(days=10),
     )
     await inbox.add(old)
