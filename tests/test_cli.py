@@ -117,3 +117,15 @@ def test_odd_input_gets_an_answer_not_a_traceback(question: str) -> None:
     result = confidant("ask", "--json", question)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["text"]
+
+
+def test_a_reader_that_goes_away_is_not_an_error() -> None:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
+    environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
+    questions = "".join(f"is zoom safe {n}\n" for n in range(300))
+    command = f"{sys.executable} -m bot ask - | head -c 10"
+    result = subprocess.run(  # noqa: S602 - a fixed pipeline of our own program
+        command, shell=True, input=questions, capture_output=True, text=True, env=environment, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
