@@ -59,6 +59,10 @@ class Worker:
         max_conversations: int = 32,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        # One inbox write at a time from this process. SQLite allows a single writer; letting several
+        # pooled connections race makes them sleep in SQLite's busy handler (milliseconds each), which cost
+        # more than half the throughput in bench/signal_throughput.py. Waiting on an asyncio lock is cheap.
+        self._storage = asyncio.Lock()
         self._inbox = inbox
         self._assistant = assistant
         self._transports: dict[str, Transport] = {t.name: t for t in transports}
@@ -77,7 +81,9 @@ class Worker:
         """Queue every unfinished row of our transports (after a crash or restart); returns how many."""
         resumed = 0
         for name in self._transports:
-            for item in await self._inbox.pending(name):
+            async with self._storage:
+                pending = await self._inbox.pending(name)
+            for item in pending:
                 self._enqueue(item)
                 resumed += 1
         if resumed:
@@ -86,7 +92,8 @@ class Worker:
 
     async def accept(self, message: Incoming) -> bool:
         """Persist, then queue. False for a duplicate. During shutdown the row is kept for the next start."""
-        item = await self._inbox.add(message)
+        async with self._storage:
+            item = await self._inbox.add(message)
         if item is None:
             logger.debug("duplicate %s message dropped", message.transport)
             return False
@@ -129,24 +136,21 @@ class Worker:
                 answer = await self._assistant.respond(message)
         except Exception as error:
             # The exception text may quote the message, so only its type and place are logged.
-            logger.error(
-                "assistant failed: %s at %s; sending an apology", type(error).__name__, _where(error)
-            )
+            logger.error("assistant failed: %s at %s; sending an apology", type(error).__name__, _where(error))
             answer = APOLOGY
         if answer is None:
             await self._finish(item, "dropped")
             return
         await transport.ready()
-        await self._inbox.mark_sending(item.id)
+        async with self._storage:
+            await self._inbox.mark_sending(item.id)
         try:
             await transport.deliver(message, answer)
         except DeliveryError as error:
             await self._finish(item, error.outcome, error.reason)
             return
         except Exception as error:
-            logger.error(
-                "%s delivery crashed: %s at %s", message.transport, type(error).__name__, _where(error)
-            )
+            logger.error("%s delivery crashed: %s at %s", message.transport, type(error).__name__, _where(error))
             await self._finish(item, "delivery-unknown", type(error).__name__)
             return
         await self._finish(item, "answered")
@@ -159,7 +163,8 @@ class Worker:
             )
 
     async def _finish(self, item: InboxItem, outcome: str, reason: str | None = None) -> None:
-        await self._inbox.complete(item.id, outcome)
+        async with self._storage:
+            await self._inbox.complete(item.id, outcome)
         self.outcomes[outcome] += 1
         if reason is not None:
             self.last_failure = reason
@@ -196,15 +201,14 @@ class Worker:
             task.cancel()
         if unfinished:
             await asyncio.gather(*unfinished, return_exceptions=True)
-            logger.warning(
-                "shutdown deadline reached; %d conversation(s) left for the next start", len(unfinished)
-            )
+            logger.warning("shutdown deadline reached; %d conversation(s) left for the next start", len(unfinished))
         return not unfinished
 
     async def purge(self, now: datetime | None = None) -> int:
         """Forget dedupe keys older than the window (the inbox rows themselves are deleted when answered)."""
         cutoff = (now or datetime.now(UTC)) - DEDUPE_WINDOW
-        return await self._inbox.purge_processed(cutoff)
+        async with self._storage:
+            return await self._inbox.purge_processed(cutoff)
 
     def health(self) -> Mapping[str, object]:
         return {

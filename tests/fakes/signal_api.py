@@ -76,6 +76,8 @@ class FakeSignalApi:
         self.accounts: list[str] = [number]
         self.accounts_failure: Reply | None = None
         self.receive_failure: Reply | None = None
+        # signal-cli may return before `timeout` runs out; tests cap the wait so an idle poll is quick.
+        self.max_poll_wait = 0.25
         self.healthy = True
         self.send_script: deque[Reply] = deque()
         self.on_send: Callable[[dict[str, Any]], Awaitable[None]] | None = None
@@ -210,6 +212,7 @@ class FakeSignalApi:
                     await asyncio.sleep(reply.delay)
                 writer.write(_response(reply))
                 await writer.drain()
+                await self._notify()
         except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
@@ -282,10 +285,8 @@ class FakeSignalApi:
             "send_read_receipts",
         ):
             if flag in query and query[flag] not in ("true", "false"):
-                return _error(
-                    400, f"Couldn't process request - {flag} parameter needs to be either 'true' or 'false'"
-                )
-        wait = float(query.get("timeout", "1"))
+                return _error(400, f"Couldn't process request - {flag} parameter needs to be either 'true' or 'false'")
+        wait = min(float(query.get("timeout", "1")), self.max_poll_wait)
         limit = int(query["max_messages"]) if "max_messages" in query else None
         if not self._queue:
             self._queued.clear()
@@ -304,6 +305,7 @@ class FakeSignalApi:
         if not isinstance(recipients, list) or not recipients:
             return _error(400, "Couldn't process request - please provide at least one recipient")
         self.recorded.send_attempts.append(body)
+        await self._notify()
         if self.on_send is not None:
             await self.on_send(body)
         reply = self.send_script.popleft() if self.send_script else Reply()

@@ -1,0 +1,158 @@
+"""`confidant run`: every configured messenger transport in one process until SIGINT/SIGTERM.
+
+Order of events: open the app (database, assistant), start-up checks of each transport (clear errors,
+non-zero exit), resume unfinished inbox rows, receive; on a signal stop receiving first, give in-flight
+answers a deadline, close connections last, exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+from bot.core.worker import Worker
+from bot.transports.base import Transport, TransportStartupError
+
+if TYPE_CHECKING:
+    import httpx
+
+logger = logging.getLogger(__name__)
+
+# Libraries that log URLs (with our phone number in the path), frames, or SQL parameters (message text)
+# at INFO or DEBUG. They may only speak when something is wrong.
+NOISY_LIBRARIES = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "websockets",
+    "websockets.client",
+    "websockets.server",
+    "aiosqlite",
+    "sqlalchemy.engine",
+    "sqlalchemy.engine.Engine",
+    "sqlalchemy.pool",
+    "asyncpg",
+)
+
+SHUTDOWN_DEADLINE = 20.0
+HOUSEKEEPING_EVERY = 3600.0
+
+
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_library_loggers() -> None:
+    """Keep third-party loggers at WARNING even if the root logger is at DEBUG.
+
+    A level alone is not enough, since an operator debugging something may lower it; the filter stays.
+    """
+    for name in NOISY_LIBRARIES:
+        library = logging.getLogger(name)
+        library.setLevel(logging.WARNING)
+        if not any(isinstance(f, _WarningsOnly) for f in library.filters):
+            library.addFilter(_WarningsOnly())
+
+
+def build_transports(
+    settings: Settings,
+    app: Any,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> list[Transport]:
+    transports: list[Transport] = []
+    if settings.signal_enabled:
+        from bot.transports.signal.transport import SignalTransport
+
+        transports.append(
+            SignalTransport.from_settings(
+                settings, keyer=app.keyer, state_dir=state_dir(settings), http_transport=http_transport
+            )
+        )
+    return transports
+
+
+def state_dir(settings: Settings) -> Path:
+    """Where operator state (pending rate-limit challenges, untrusted identities) is kept."""
+    from bot.app import data_dir
+
+    return data_dir(settings)
+
+
+async def run_transports(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    open_app: Callable[[Settings], Awaitable[Any]] | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    shutdown_deadline: float = SHUTDOWN_DEADLINE,
+) -> int:
+    """Run until SIGINT/SIGTERM (or `stop` is set). 0 after a graceful shutdown, 1 if start-up failed."""
+    quiet_library_loggers()
+    if open_app is None:
+        from bot.app import open_app as default_open_app
+
+        open_app = default_open_app
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+    app = await open_app(settings)
+    transports = build_transports(settings, app, http_transport=http_transport)
+    try:
+        try:
+            for transport in transports:
+                await transport.start()
+        except TransportStartupError as error:
+            for line in error.lines:
+                print(line, file=sys.stderr)
+            return 1
+        worker = Worker(app.inbox, app.assistant, transports, keyer=app.keyer)
+        await worker.start()
+        receivers = [asyncio.create_task(t.receive(worker.accept), name=f"receive-{t.name}") for t in transports]
+        upkeep = asyncio.create_task(_housekeeping(worker))
+        logger.info("running: %s", ", ".join(t.name for t in transports))
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopped, *receivers], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not stopped and (failure := task.exception()) is not None:
+                logger.error("a receiver stopped unexpectedly: %s", type(failure).__name__)
+        logger.info("shutting down")
+        upkeep.cancel()
+        stopped.cancel()
+        for transport in transports:
+            await transport.stop_receiving()
+        await asyncio.gather(*receivers, return_exceptions=True)
+        finished = await worker.shutdown(shutdown_deadline)
+        logger.info("stopped (%s)", "all answers sent" if finished else "unfinished answers kept for next start")
+        return 0
+    finally:
+        for transport in transports:
+            with contextlib.suppress(Exception):
+                await transport.close()
+        await app.close()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+
+
+async def _housekeeping(worker: Worker) -> None:
+    while True:
+        with contextlib.suppress(Exception):
+            purged = await worker.purge()
+            if purged:
+                logger.info("forgot %d old dedupe key(s)", purged)
+        await asyncio.sleep(HOUSEKEEPING_EVERY)

@@ -1,0 +1,85 @@
+"""A Signal bot process for crash tests and the benchmark: the real runner (`run_transports`) with a
+stand-in assistant and a SQLite inbox in FOLDER.
+
+    python -m tests.fakes.signal_bot URL FOLDER [--hang-on TEXT] [--delay SECONDS]
+
+`--hang-on TEXT` makes the assistant never finish a message with that text, so a test can kill the process
+between receipt and reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.brain.answer import Answer, Intent, Section
+from bot.config import Settings, load_settings
+from bot.core.identity import Keyer
+from bot.core.messages import Incoming
+from bot.runner import run_transports
+from bot.storage.inbox import Inbox
+from tests.fakes.signal_envelopes import BOT_NUMBER
+from tests.fakes.storage import TEST_SECRET, open_inbox
+
+
+class StandIn:
+    def __init__(self, hang_on: str | None, delay: float) -> None:
+        self.hang_on = hang_on
+        self.delay = delay
+
+    async def respond(self, message: Incoming) -> Answer:
+        if message.text == self.hang_on:
+            await asyncio.Event().wait()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return Answer(
+            intent=Intent.PLATFORM,
+            title=f"re {message.text}",
+            verdict="Fine with the right settings.",
+            sections=(Section("Why", ("End-to-end encrypted by default.", "Little metadata kept.")),),
+        )
+
+
+@dataclass
+class StandInApp:
+    settings: Settings
+    engine: AsyncEngine
+    inbox: Inbox
+    keyer: Keyer
+    assistant: StandIn
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--hang-on")
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
+    settings = load_settings(
+        {
+            "CONFIDANT_SIGNAL_URL": args.url,
+            "CONFIDANT_SIGNAL_NUMBER": BOT_NUMBER,
+            "CONFIDANT_DATA_DIR": str(args.folder),
+        }
+    )
+
+    async def open_app(settings: Settings) -> StandInApp:
+        inbox, engine = await open_inbox(args.folder)
+        return StandInApp(settings, engine, inbox, Keyer(TEST_SECRET), StandIn(args.hang_on, args.delay))
+
+    return asyncio.run(run_transports(settings, open_app=open_app))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
