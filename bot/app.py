@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.access.gate import AccessGate
+from bot.brain.answer import Answer
 from bot.brain.brain import Brain
 from bot.config import ConfigError, Settings
 from bot.core.assistant import Assistant, Rooms
@@ -60,22 +62,35 @@ def load_brain(settings: Settings) -> Brain:
     return Brain(knowledge)
 
 
-def rooms_for(settings: Settings) -> Rooms | None:
+def rooms_for(settings: Settings) -> Rooms:
     """The meeting-room service; raises ConfigError for a half or wrongly configured back end."""
-    try:
-        from bot.rooms.service import RoomService
-    except ImportError:  # rooms are optional while they are being built
-        return None
+    from bot.rooms.service import RoomService
+
     return RoomService.from_settings(settings)
 
 
-def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None) -> Assistant:
+class DeferredRooms:
+    """Rooms set up on first use. For one-shot `confidant ask` only: the JWT and cryptography imports are a
+    quarter of its start-up, and most questions are not room requests. Long-running commands check the room
+    configuration at start instead, as INTERFACE.md asks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._rooms: Rooms | None = None
+
+    def answer(self, text: str, *, timezone: ZoneInfo, display_name: str | None, user_ref: str) -> Answer:
+        if self._rooms is None:
+            self._rooms = rooms_for(self._settings)
+        return self._rooms.answer(text, timezone=timezone, display_name=display_name, user_ref=user_ref)
+
+
+def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None, defer_rooms: bool = False) -> Assistant:
     return Assistant(
         load_brain(settings),
         keyer=keyer,
         gate=AccessGate(mode=settings.access, admins=settings.admins),
         users=users,
-        rooms=rooms_for(settings),
+        rooms=DeferredRooms(settings) if defer_rooms else rooms_for(settings),
         default_region=settings.region,
         default_timezone=settings.timezone,
     )

@@ -83,7 +83,7 @@ async def _ask(settings: Settings, questions: Iterable[str], *, as_json: bool, o
     from bot.app import assistant_for, keyer_for
 
     # No database: `ask` is stateless, so it starts fast and leaves nothing behind.
-    assistant = assistant_for(settings, keyer=keyer_for(settings), users=None)
+    assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
         answer, text = await _answer(assistant, question)
         if answer is None:

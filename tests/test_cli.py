@@ -129,3 +129,19 @@ def test_a_reader_that_goes_away_is_not_an_error() -> None:
     )
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
+
+
+def test_ask_checks_room_settings_only_when_a_room_is_asked_for() -> None:
+    broken = {"CONFIDANT_JITSI_APP_ID": "confidant"}  # half a self-hosted set-up
+    assert confidant("ask", "is signal safe", env=broken).returncode == 0
+    room = confidant("ask", "room", env=broken)
+    assert room.returncode == 2
+    assert "CONFIDANT_JITSI_APP_SECRET" in room.stderr
+    assert "Traceback" not in room.stderr
+
+
+def test_chat_checks_room_settings_at_start() -> None:
+    result = confidant("chat", stdin="is signal safe\n", env={"CONFIDANT_JITSI_APP_ID": "confidant"})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "CONFIDANT_JITSI_APP_SECRET" in result.stderr
