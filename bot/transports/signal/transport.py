@@ -383,7 +383,8 @@ class SignalTransport:
                 pseudonym,
                 pseudonym,
             )
-            if self._alerts is not None:
+            # Trust is per person; a group reports its members' failures in the 201 body instead.
+            if self._alerts is not None and not message.is_group:
                 self._alerts.untrusted_identity(pseudonym, message.chat)
         elif isinstance(error, BadRequest) and not error.ambiguous and first:
             # Refused before anything was sent (the server's own validation): a plain note beats silence.

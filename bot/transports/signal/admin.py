@@ -1,0 +1,150 @@
+"""`confidant signal …`: the operator's side of what the bot cannot settle alone.
+
+    confidant signal status                    API reachable? mode, version, number linked, open alerts
+    confidant signal challenge CAPTCHA         lift a rate limit with a solved captcha
+    confidant signal trust WHO                 trust the new safety number of a person (WHO: the pseudonym
+                                               from the log line, or their number or Signal UUID)
+
+Output goes to the operator's terminal, never to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, TypeVar
+
+from bot.config import Settings
+from bot.transports.signal.alerts import OperatorAlerts
+from bot.transports.signal.client import SignalClient
+from bot.transports.signal.errors import SignalError
+
+if TYPE_CHECKING:
+    import httpx
+
+T = TypeVar("T")
+
+CAPTCHA_PAGE = "https://signalcaptchas.org/challenge/generate.html"
+
+
+def add_signal_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    signal = subparsers.add_parser("signal", help="Signal operator commands (status, rate-limit challenge, trust)")
+    commands = signal.add_subparsers(dest="signal_command", required=True, metavar="SIGNAL_COMMAND")
+    commands.add_parser("status", help="check signal-cli-rest-api and list what needs the operator")
+    challenge = commands.add_parser(
+        "challenge",
+        help="lift a Signal rate limit with a solved captcha",
+        description=f"Solve the captcha at {CAPTCHA_PAGE}, copy the signalcaptcha://… link and pass it here.",
+    )
+    challenge.add_argument("captcha", help="the signalcaptcha://… value")
+    challenge.add_argument("--token", help="challenge token (default: the one saved when the limit was hit)")
+    trust = commands.add_parser(
+        "trust",
+        help="trust a person's new safety number after checking it with them",
+        description="Check the safety number with the person (in person or by a call) before trusting it.",
+    )
+    trust.add_argument("who", help="pseudonym from the log line, or the person's number or Signal UUID")
+    trust.add_argument("--safety-number", help="the verified safety number (default: trust all known keys)")
+
+
+def run_signal_command(
+    args: argparse.Namespace,
+    settings: Settings,
+    *,
+    out: TextIO | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    out = out or sys.stdout
+    if settings.signal_url is None or settings.signal_number is None:
+        out.write("Set CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER first.\n")
+        return 2
+    alerts = OperatorAlerts(_state_dir(settings) / "signal-alerts.json")
+    client = SignalClient(settings.signal_url, settings.signal_number, transport=http_transport, connect_attempts=1)
+    command: Callable[[], Awaitable[int]]
+    if args.signal_command == "status":
+        command = lambda: _status(client, alerts, out)  # noqa: E731
+    elif args.signal_command == "challenge":
+        command = lambda: _challenge(client, alerts, out, args.captcha, args.token)  # noqa: E731
+    elif args.signal_command == "trust":
+        command = lambda: _trust(client, alerts, out, args.who, args.safety_number)  # noqa: E731
+    else:
+        return 2
+    return asyncio.run(_closing(client, command))
+
+
+async def _closing(client: SignalClient, command: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await command()
+    finally:
+        await client.aclose()
+
+
+def _state_dir(settings: Settings) -> Path:
+    from bot.app import data_dir
+
+    return data_dir(settings)
+
+
+async def _status(client: SignalClient, alerts: OperatorAlerts, out: TextIO) -> int:
+    try:
+        about = await client.about()
+        accounts = await client.accounts()
+    except SignalError as error:
+        out.write(f"signal-cli-rest-api at {client.base_url}: not working ({error})\n")
+        return 1
+    linked = client.number in accounts
+    out.write(f"signal-cli-rest-api {about.version}, mode {about.mode}\n")
+    out.write(f"bot number {client.number}: {'registered or linked' if linked else 'NOT registered or linked'}\n")
+    state = alerts.load()
+    if state.challenge_tokens:
+        out.write(
+            f"rate limited since {state.rate_limited_at}: solve the captcha at {CAPTCHA_PAGE}, then run\n"
+            "  confidant signal challenge 'signalcaptcha://…'\n"
+        )
+    for pseudonym, entry in sorted(state.untrusted.items()):
+        out.write(
+            f"safety number changed for {pseudonym} ({entry['recipient']}) at {entry['at']}: check it with them, "
+            f"then run\n  confidant signal trust {pseudonym}\n"
+        )
+    if not state.challenge_tokens and not state.untrusted:
+        out.write("nothing needs you\n")
+    return 0 if linked else 1
+
+
+async def _challenge(client: SignalClient, alerts: OperatorAlerts, out: TextIO, captcha: str, token: str | None) -> int:
+    if not captcha.startswith("signalcaptcha://"):
+        out.write(f"The captcha should start with signalcaptcha:// (from {CAPTCHA_PAGE}).\n")
+        return 2
+    tokens = [token] if token else alerts.load().challenge_tokens
+    if not tokens:
+        out.write("No saved challenge token: pass --token (it is in the 429 response of a failed send).\n")
+        return 2
+    try:
+        await client.rate_limit_challenge(tokens[0], captcha)
+    except SignalError as error:
+        out.write(f"Signal did not accept the captcha: {error.detail or error}\nGet a fresh one and try again.\n")
+        return 1
+    alerts.challenge_solved(tokens[0])
+    out.write("Rate limit lifted. The bot resumes sending after its current pause.\n")
+    return 0
+
+
+async def _trust(client: SignalClient, alerts: OperatorAlerts, out: TextIO, who: str, safety_number: str | None) -> int:
+    untrusted = alerts.load().untrusted
+    pseudonym = who if who in untrusted else None
+    recipient = untrusted[who]["recipient"] if pseudonym else who
+    if pseudonym is None and not (recipient.startswith("+") or len(recipient) == 36):
+        out.write(f"{who} is not a pending pseudonym (see `confidant signal status`), number or UUID.\n")
+        return 2
+    try:
+        await client.trust(recipient, safety_number=safety_number)
+    except SignalError as error:
+        out.write(f"Trusting failed: {error.detail or error}\n")
+        return 1
+    if pseudonym is not None:
+        alerts.trusted(pseudonym)
+    out.write("Trusted. Answers to this person will be delivered again (earlier ones are not resent).\n")
+    return 0
