@@ -67,7 +67,7 @@ class Tuning:
     reconnect_base: float = 1.0
     reconnect_cap: float = 30.0
     stable_after: float = 60.0
-    poll_wait: int = 5
+    poll_wait: int = 2
     poll_batch: int = 50
     # Only answers that take a while get a typing indicator: quick ones would just flicker.
     typing_delay: float = 1.0
