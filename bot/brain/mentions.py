@@ -26,9 +26,12 @@ class Mention:
 
 
 def fold_plural(word: str) -> str:
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    """'breaches' -> 'breach', 'messages' -> 'message', 'apps' -> 'app'; 'access' and 'gas' stay."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1]
 
 
 class PhraseIndex:
@@ -41,9 +44,10 @@ class PhraseIndex:
         protected: Iterable[str] = (),
         stopwords: Iterable[str] = (),
         fold: bool = False,
-        correct_typos: bool = True,
+        join: bool = True,
     ) -> None:
         self._fold = fold
+        self._join = join
         self._phrases: dict[tuple[str, ...], str] = {}
         # The same phrase with its spaces removed, so "face time" finds "facetime" and "wats app" "whatsapp".
         self._joined: dict[str, str] = {}
@@ -56,9 +60,10 @@ class PhraseIndex:
         self._stopwords = frozenset(stopwords)
         # Joined forms of long phrases are left out: nobody types "datacontrollerresponsibilities", and very long
         # words make every typo lookup slower.
-        joined_names = {joined for joined in self._joined if len(joined) <= MAX_JOINED}
+        joined_names = {joined for joined in self._joined if len(joined) <= MAX_JOINED} if join else set()
         vocabulary = {word for words in self._phrases for word in words} | joined_names
-        self._typos = TypoCorrector(vocabulary, protected=protected) if correct_typos else None
+        whole_names = joined_names | {words[0] for words in self._phrases if len(words) == 1}
+        self._typos = TypoCorrector(vocabulary, protected=protected, preferred=whole_names)
 
     def _prepare(self, words: Sequence[str]) -> list[str]:
         return [fold_plural(word) for word in words] if self._fold else list(words)
@@ -88,19 +93,21 @@ class PhraseIndex:
             entry_id = self._phrases.get(tuple(words[start : start + length]))
             if entry_id is not None:
                 return Mention(entry_id, start, start + length)
-        return None
+        # One word for a name usually typed as two: "watsapp" for "wats app".
+        joined_id = self._joined.get(words[start]) if self._join else None
+        return Mention(joined_id, start, start + 1) if joined_id is not None else None
 
     def _fuzzy(self, words: Sequence[str], start: int) -> Mention | None:
-        if self._typos is None:
-            return None
         first = words[start]
-        # Two words typed apart: "wats app", "face time". Never when either is a little word ("we chat").
-        if start + 1 < len(words):
+        # Two words typed apart: "wats app", "face time". Never when either is a little word ("we chat"), and
+        # a typo in the joined form only when neither word means something on its own ("vs whatsapp").
+        if self._join and start + 1 < len(words):
             second = words[start + 1]
             if first not in self._stopwords and second not in self._stopwords:
                 joined = first + second
                 entry_id = self._joined.get(joined)
-                correction = None if entry_id else self._typos.correct(joined)
+                separate = first in self._typos or second in self._typos
+                correction = None if entry_id or separate else self._typos.correct(joined)
                 if correction is not None and correction.word in self._joined and len(joined) >= 6:
                     entry_id = self._joined[correction.word]
                 if entry_id is not None:
@@ -114,10 +121,7 @@ class PhraseIndex:
         corrected = [*words[:start], correction.word, *words[start + 1 :]]
         mention = self._exact(corrected, start)
         if mention is None:
-            joined_id = self._joined.get(correction.word)
-            if joined_id is None:
-                return None
-            mention = Mention(joined_id, start, start + 1)
+            return None
         return self._mention(mention.entry_id, mention.start, mention.end, first, correction)
 
     @staticmethod

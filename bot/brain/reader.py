@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.brain.answer import Intent
 from bot.brain.mentions import Mention, PhraseIndex
+from bot.brain.names import NameFinder
 from bot.brain.normalise import tokens as to_tokens
 from bot.brain.vocabulary import Vocabulary
 from bot.kb.loader import KnowledgeBase
@@ -48,12 +49,18 @@ class Reader:
                 platform_phrases.append((platform.name, platform.id))
                 platform_phrases.append((platform.id.replace("-", " "), platform.id))
             platform_phrases += [(alias, platform.id) for alias in platform.aliases]
-        self.platforms = PhraseIndex(platform_phrases, protected=protected, stopwords=vocabulary.stopwords)
+        self.platforms = PhraseIndex(
+            platform_phrases, protected=protected, stopwords=vocabulary.stopwords | vocabulary.compare
+        )
         topic_phrases: list[tuple[str, str]] = []
         for topic in knowledge.topics.values():
             topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
         self.topics = PhraseIndex(
-            topic_phrases, protected=protected | self.platforms.words(), stopwords=vocabulary.stopwords, fold=True
+            topic_phrases,
+            protected=protected | self.platforms.words(),
+            stopwords=vocabulary.stopwords,
+            fold=True,
+            join=False,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
         self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
@@ -64,6 +71,7 @@ class Reader:
             for platform in knowledge.platforms.values()
             if not platform.match_name
         }
+        self._names = NameFinder(vocabulary, self._known_words, self._slot_names)
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -77,6 +85,7 @@ class Reader:
             return early
 
         found = self._without_suffixes(words, self.platforms.find(words))
+        found = self._with_compared_slot_names(words, found)
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
         topic_mentions = self._topics(words, platform_mentions)
@@ -84,46 +93,82 @@ class Reader:
         corrections = tuple(pair for mention in platform_mentions for pair in mention.corrections)
         topic = topic_mentions[0].entry_id if topic_mentions else None
 
-        if topic is not None and self._topic_first(joined, words, topic_mentions[0]):
+        if topic is not None and self._topic_first(joined, words, topic_mentions):
             return Reading(Intent.TOPIC, topic=topic)
         if len(platforms) >= 2:
             return Reading(Intent.COMPARE, platforms=platforms, corrections=corrections)
         if platforms:
             # "zoom vs myspace": say we know nothing of the other one, rather than silently skip it.
             compared = bool(set(words) & self._vocabulary.compare)
-            unknown = self._unknown_name(words, platform_mentions) if compared else None
+            taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
+            unknown = self._names.find(words, taken) if compared else None
             extra = {"also_unknown": unknown} if unknown else {}
             return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, extra=extra)
         if self._asks_for_recommendation(joined, words, topic_mentions):
             return Reading(Intent.RECOMMEND, use=self._use(words))
         if topic is not None:
             return Reading(Intent.TOPIC, topic=topic)
+        if self._starts_with(joined, self._vocabulary.recommend_openers):
+            return Reading(Intent.RECOMMEND, use=self._use(words))
         if self._greeting(trimmed, words):
             return Reading(Intent.GREETING)
         if doubtful:
             return Reading(Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0])
-        unknown = self._unknown_name(words, [], slots=True)
+        unknown = self._names.find(words, slots=True)
         if unknown in self._slot_names:
             return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],))
+        if unknown is None and self._wants_a_kind_of_product(words):
+            return Reading(Intent.RECOMMEND, use=self._use(words))
         return Reading(Intent.UNKNOWN, unknown_name=unknown)
 
-    def _topic_first(self, joined: str, words: list[str], mention: Mention) -> bool:
+    def _topic_first(self, joined: str, words: list[str], mentions: list[Mention]) -> bool:
         """How-to questions, and "what/which <topic word> …", are about the topic even when a platform is named:
         "how do I secure my jitsi meeting", "what browser should I use for jitsi"."""
         if self._starts_with(joined, self._vocabulary.how_to):
             return True
-        return mention.start == 1 and words[0] in ("what", "which")
+        return any(mention.start == 1 for mention in mentions) and words[0] in ("what", "which")
 
     def _asks_for_recommendation(self, joined: str, words: list[str], topics: list[Mention]) -> bool:
-        if any(phrase in f" {joined} " for phrase in self._padded(self._vocabulary.recommend)):
+        """ "which app should I use", "what's the safest video app", "which messaging app is best": a recommend
+        phrase, or a choosing word with a product word; never when a topic is what is being chosen ("should I
+        use a vpn", "best browser")."""
+        vocabulary = self._vocabulary
+        if topics and topics[0].entry_id in vocabulary.chosen_topics:
+            return False
+        if any(phrase in f" {joined} " for phrase in self._padded(vocabulary.recommend)):
             return True
-        # "what's the safest video app", "which messaging app is best": a choosing word and a product word,
-        # unless a topic word is what is being chosen ("best browser" is the browser topic).
+        if topics:
+            return False
+        wordset = set(words)
+        return bool(wordset & vocabulary.product_words) and bool(wordset & vocabulary.choosing_words)
+
+    def _wants_a_kind_of_product(self, words: list[str]) -> bool:
+        """ "free secure video call app for therapists?": a product word with a wish, when no name was found
+        (checked after unknown names, so "jami app safe?" is about Jami)."""
         vocabulary = self._vocabulary
         wordset = set(words)
-        choosing = bool(wordset & vocabulary.choosing_words)
-        product = bool(wordset & vocabulary.product_words)
-        return choosing and product and not (topics and topics[0].entry_id in vocabulary.chosen_topics)
+        wishes = bool(wordset & vocabulary.judgements) and words[0] not in vocabulary.room.question_openers
+        return wishes and bool(wordset & vocabulary.product_words)
+
+    def _with_compared_slot_names(self, words: list[str], mentions: list[Mention]) -> list[Mention]:
+        """Everyday-word names next to a comparison word are platforms: "wire vs signal", "signal or session",
+        "is session better than signal"; "my session at 3" is not."""
+        compare = self._vocabulary.compare
+        if not set(words) & compare:
+            return mentions
+        taken = {index for mention in mentions for index in range(mention.start, mention.end)}
+        added = [
+            Mention(self._slot_names[word], index, index + 1)
+            for index, word in enumerate(words)
+            if word in self._slot_names
+            and index not in taken
+            and (
+                (index > 0 and words[index - 1] in compare) or (index + 1 < len(words) and words[index + 1] in compare)
+            )
+        ]
+        if not added or len(mentions) + len(added) < 2:
+            return mentions  # one everyday word beside "and" is not a comparison
+        return sorted([*mentions, *added], key=lambda mention: mention.start)
 
     def _without_suffixes(self, words: list[str], mentions: list[Mention]) -> list[Mention]:
         """Drops "messenger" in "briar messenger": a suffix word right after another platform's name."""
@@ -161,8 +206,17 @@ class Reader:
         room = self._vocabulary.room
         if self._starts_with(trimmed, room.starts):
             return Reading(Intent.ROOM)
+        # Questions about rooms and links ("is a meeting link safe", "how do I secure a room") are not requests.
+        if words[0] in room.question_openers or self._starts_with(trimmed, self._vocabulary.how_to):
+            return None
         wordset = set(words)
         if wordset & room.words and wordset & room.with_ and not wordset & self._vocabulary.judgements:
+            return Reading(Intent.ROOM)
+        # A request verb with a room word ("make me a room", "gimme a link"), or with a meeting word and a
+        # setting-up verb ("set up a meeting for 3", "start a video call").
+        if wordset & room.actions and wordset & room.words:
+            return Reading(Intent.ROOM)
+        if wordset & room.setup_actions and wordset & room.meetings:
             return Reading(Intent.ROOM)
         return None
 
@@ -179,7 +233,10 @@ class Reader:
         # about Outlook, not the email topic, but the platform wins anyway; this keeps topics honest).
         taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
         remaining = [word if index not in taken else "\x00" for index, word in enumerate(words)]
-        return [mention for mention in self.topics.find(remaining) if not mention.doubtful]
+        found = [mention for mention in self.topics.find(remaining) if not mention.doubtful]
+        # The most specific phrase first; on a tie the later one, usually the object of the question
+        # ("how to secure my home router": the router, not "secure my").
+        return sorted(found, key=lambda mention: (mention.end - mention.start, mention.start), reverse=True)
 
     def _use(self, words: list[str]) -> str | None:
         scores = {use: len(set(words) & terms) for use, terms in self._vocabulary.uses.items()}
@@ -194,51 +251,6 @@ class Reader:
     @staticmethod
     def _padded(phrases: frozenset[str]) -> list[str]:
         return [f" {phrase} " for phrase in phrases]
-
-    def _unknown_name(self, words: list[str], mentions: list[Mention], *, slots: bool = False) -> str | None:
-        """A name in a "is X safe?" shape that matched nothing we know (with `slots`, or an everyday-word name)."""
-        vocabulary = self._vocabulary
-        taken = {index for mention in mentions for index in range(mention.start, mention.end)}
-
-        def is_name_word(index: int) -> bool:
-            word = words[index]
-            return (
-                index not in taken
-                and word not in vocabulary.stopwords
-                and word not in vocabulary.judgements
-                and word not in vocabulary.usage_objects
-                and word not in vocabulary.compare
-                and (word not in self._known_words or (slots and word in self._slot_names))
-                and not word.isdigit()
-            )
-
-        def span_before(end: int) -> str | None:
-            start = end
-            while start > 0 and end - start < 3 and is_name_word(start - 1):
-                start -= 1
-            return " ".join(words[start:end]) if start < end else None
-
-        def span_after(start: int) -> str | None:
-            end = start
-            while end < len(words) and end - start < 3 and is_name_word(end):
-                end += 1
-            return " ".join(words[start:end]) if end > start else None
-
-        for index, word in enumerate(words):
-            if (word in vocabulary.judgements or word in vocabulary.compare) and (name := span_before(index)):
-                return name
-            if word in ("is", "about", "use", "using", "try", "trying") or word in vocabulary.compare:
-                name = span_after(index + 1)
-                if name and (index + 1 + len(name.split()) == len(words) or word != "is"):
-                    return name
-                if name:
-                    after = words[index + 1 + len(name.split())]
-                    if after in vocabulary.judgements or after in vocabulary.usage:
-                        return name
-            follows_usage = index + 1 < len(words) and words[index + 1] in vocabulary.usage_objects
-            if word in vocabulary.usage and follows_usage and (name := span_before(index)):
-                return name
-        return None
 
 
 def _unique(ids: Iterable[str]) -> tuple[str, ...]:

@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 4  # shorter words are only ever matched exactly: too many words are one letter from "sms"
+DOUBTFUL_SIMILARITY = 65  # how alike (0-100) a word must be to a name before we ask "Did you mean …?"
 
 
 def allowed_typos(length: int) -> int:
@@ -32,6 +34,13 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
+def _doubled_letter(word: str, name: str) -> bool:
+    """'zooom' for 'zoom': the name with one of its letters typed twice."""
+    return len(word) == len(name) + 1 and any(
+        word[index] == word[index - 1] and word[:index] + word[index + 1 :] == name for index in range(1, len(word))
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Correction:
     word: str
@@ -41,8 +50,9 @@ class Correction:
 
 
 class TypoCorrector:
-    def __init__(self, vocabulary: Iterable[str], protected: Iterable[str] = ()) -> None:
+    def __init__(self, vocabulary: Iterable[str], protected: Iterable[str] = (), preferred: Iterable[str] = ()) -> None:
         self._known = frozenset(word for word in vocabulary if word)
+        self._preferred = frozenset(preferred)
         self._protected = frozenset(protected)
         self._index: dict[str, set[str]] | None = None
         self._longest = max((len(word) for word in self._known), default=0)
@@ -75,22 +85,24 @@ class TypoCorrector:
         candidates: set[str] = set()
         for variant in _deletes(word, 2):
             candidates |= self._buckets.get(variant, set())
-        best: list[tuple[int, str]] = []
-        for candidate in candidates:
-            distance = OSA.distance(word, candidate, score_cutoff=2)
-            if distance <= 2:
-                best.append((distance, candidate))
+        scored = [(OSA.distance(word, candidate, score_cutoff=2), candidate) for candidate in candidates]
+        best = sorted((distance, candidate) for distance, candidate in scored if distance <= 2)
         if not best:
             return None
-        best.sort()
-        distance, candidate = best[0]
-        if len(best) > 1 and best[1][0] == distance:
-            return None  # two names equally close: guessing would be confidently wrong half the time
+        distance = best[0][0]
+        tied = [candidate for candidate_distance, candidate in best if candidate_distance == distance]
+        if len(tied) > 1:
+            # A whole name beats a word that is only part of one ("whatsup": "whatsapp", not "whats").
+            tied = [candidate for candidate in tied if candidate in self._preferred]
+            if len(tied) != 1:
+                return None  # names equally close: guessing would be confidently wrong half the time
+        candidate = tied[0]
         budget = allowed_typos(len(candidate))
-        if len(candidate) == MIN_LENGTH and len(word) != MIN_LENGTH:
-            budget = 0  # four-letter names: a changed letter, never an added or missing one
+        if len(candidate) == MIN_LENGTH and len(word) != MIN_LENGTH and not _doubled_letter(word, candidate):
+            budget = 0  # four-letter names: a changed or doubled letter, never an added or missing one
         if distance <= budget:
             return Correction(candidate, distance, doubtful=False)
-        if distance == budget + 1 and len(candidate) >= 6 and word[0] == candidate[0]:
+        close = len(word) >= 6 and len(candidate) >= 6 and fuzz.ratio(word, candidate) >= DOUBTFUL_SIMILARITY
+        if distance == budget + 1 and close and word[0] == candidate[0]:
             return Correction(candidate, distance, doubtful=True)
         return None

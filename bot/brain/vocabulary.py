@@ -24,8 +24,14 @@ class RoomWords(BaseModel):
     starts: frozenset[str]
     words: frozenset[str]
     with_: frozenset[str]
+    actions: frozenset[str]
+    setup_actions: frozenset[str]
+    meetings: frozenset[str]
+    question_openers: frozenset[str]
 
-    _norm = field_validator("starts", "words", "with_", mode="before")(_normalised)
+    _norm = field_validator(
+        "starts", "words", "with_", "actions", "setup_actions", "meetings", "question_openers", mode="before"
+    )(_normalised)
 
 
 class Vocabulary(BaseModel):
@@ -38,8 +44,11 @@ class Vocabulary(BaseModel):
     uses: dict[str, frozenset[str]]
     compare: frozenset[str]
     choosing_words: frozenset[str]
-    product_words: frozenset[str]
     chosen_topics: frozenset[str]
+    name_parts: frozenset[str]
+    brands: frozenset[str]
+    recommend_openers: frozenset[str]
+    product_words: frozenset[str]
     name_suffixes: frozenset[str]
     how_to: frozenset[str]
     judgements: frozenset[str]
@@ -55,6 +64,9 @@ class Vocabulary(BaseModel):
         "name_suffixes",
         "choosing_words",
         "product_words",
+        "recommend_openers",
+        "name_parts",
+        "brands",
         "how_to",
         "judgements",
         "usage",

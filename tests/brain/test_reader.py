@@ -149,3 +149,54 @@ def test_stale_entries_say_so(brain: Brain) -> None:
     text = render_plain(later.ask("is zoom safe"))
     assert "Platforms change" in text
     assert "Platforms change" not in render_plain(brain.ask("is zoom safe"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "make me a room",
+        "can you set up a call with my client at 2pm",
+        "set up a meeting for 3",
+        "start a video call",
+        "gimme a link",
+        "send me a secure meeting link",
+    ],
+)
+def test_room_requests_in_many_shapes(brain: Brain, question: str) -> None:
+    assert brain.read(question).intent is Intent.ROOM
+
+
+@pytest.mark.parametrize("question", ["is a meeting link safe to share", "how do I make my room secure"])
+def test_questions_about_rooms_are_not_requests(brain: Brain, question: str) -> None:
+    assert brain.read(question).intent is not Intent.ROOM
+
+
+@pytest.mark.parametrize(
+    ("question", "platforms"),
+    [
+        ("wire vs signal", ("wire", "signal")),
+        ("signal or session for clients?", ("signal", "session")),
+        ("element or wire", ("element", "wire")),
+        ("is session better than signal", ("session", "signal")),
+    ],
+)
+def test_everyday_word_names_in_comparisons(brain: Brain, question: str, platforms: tuple[str, ...]) -> None:
+    reading = brain.read(question)
+    assert reading.intent is Intent.COMPARE
+    assert reading.platforms == platforms
+
+
+def test_should_i_use_a_topic_is_the_topic(brain: Brain) -> None:
+    assert brain.read("should I use a vpn at home").topic == "network-security"
+    assert brain.read("should I use incognito").topic == "private-window"
+    assert brain.read("should I use jitsi").platforms == ("jitsi-meet",)
+
+
+def test_the_most_specific_topic_phrase_wins(brain: Brain) -> None:
+    assert brain.read("how to secure my home router").topic == "network-security"
+
+
+def test_unknown_product_with_a_product_word_is_not_a_recommendation(brain: Brain) -> None:
+    reading = brain.read("jami app safe?")
+    assert reading.intent is Intent.UNKNOWN
+    assert reading.unknown_name == "jami app"

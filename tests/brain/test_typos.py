@@ -51,9 +51,17 @@ def test_leaves_other_words_alone(corrector: TypoCorrector, typed: str) -> None:
     assert corrector.correct(typed) is None
 
 
-def test_four_letter_names_need_the_same_length(corrector: TypoCorrector) -> None:
-    assert corrector.correct("zooom") is None
+def test_four_letter_names_take_a_changed_or_doubled_letter_only(corrector: TypoCorrector) -> None:
+    correction = corrector.correct("zooom")
+    assert correction is not None and correction.word == "zoom"
+    assert corrector.correct("zoomy") is None  # an added letter that is not a double
     assert corrector.correct("zom") is None
+
+
+def test_a_whole_name_wins_a_tie_with_part_of_one() -> None:
+    corrector = TypoCorrector(["whats", "whatsapp"], preferred=["whatsapp"])
+    correction = corrector.correct("whatsup")
+    assert correction is not None and correction.word == "whatsapp"
 
 
 def test_two_equally_close_names_are_not_guessed() -> None:
