@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.brain.answer import Answer, Intent, Link, Section
 from bot.kb.loader import WARN_AFTER_DAYS, KnowledgeBase
-from bot.kb.schema import E2EE, E2EEState, Platform, Topic, Use, Verdict
+from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
 
 VERDICT_LABELS = {
     Verdict.RECOMMENDED: "Recommended",
@@ -17,6 +17,12 @@ VERDICT_LABELS = {
 }
 VERDICT_RANK = {Verdict.RECOMMENDED: 0, Verdict.CARE: 1, Verdict.AVOID: 2, Verdict.RETIRED: 3}
 USE_LABELS = {Use.VIDEO: "video sessions", Use.MESSAGING: "messaging clients", Use.EMAIL: "email"}
+USE_CATEGORIES = {
+    Use.VIDEO: frozenset({Category.VIDEO, Category.TELEHEALTH}),
+    Use.MESSAGING: frozenset({Category.MESSENGER}),
+    Use.EMAIL: frozenset({Category.EMAIL}),
+}
+MAX_WITH_CARE = 6
 SURFACE_LABELS = {
     "chat_1to1": "one-to-one chats",
     "chat_group": "group chats",
@@ -63,7 +69,7 @@ def e2ee_in_brief(e2ee: E2EE) -> str:
         state = getattr(e2ee, surface)
         if state is not E2EEState.NOT_APPLICABLE and surface != "backups":
             groups.setdefault(state, []).append(label)
-    parts = [f"{' and '.join(labels)} {STATE_PHRASES[state]}" for state, labels in groups.items()]
+    parts = [f"{' and '.join(labels)}: {STATE_PHRASES[state]}" for state, labels in groups.items()]
     return ("; ".join(parts) + ".").capitalize() if parts else "Not applicable."
 
 
@@ -96,6 +102,16 @@ def _correction_line(corrections: Sequence[tuple[str, str]]) -> str | None:
     if not corrections:
         return None
     return "; ".join(f"I read “{typed}” as “{read}”" for typed, read in corrections) + "."
+
+
+E2EE_RANK = {E2EEState.DEFAULT: 0, E2EEState.OPTIONAL: 1, E2EEState.PARTIAL: 2, E2EEState.NONE: 3}
+
+
+def _fitness(platform: Platform, use: Use) -> tuple[int, bool, str]:
+    """Best first: end-to-end encryption on the surfaces this use needs, then no advertising, then the name."""
+    states = [getattr(platform.e2ee, surface) for surface, _ in USE_SURFACES[use]]
+    best = min((E2EE_RANK.get(state, 4) for state in states), default=4)
+    return best, platform.business_model.advertising, platform.name.casefold()
 
 
 def platform_answer(
@@ -213,7 +229,7 @@ def compare_answer(
     for platform in platforms:
         sections.append(
             Section(
-                f"{platform.name}: {_verdict_line(platform, knowledge)}",
+                f"{platform.name} ({_verdict_line(platform, knowledge).lower()})",
                 (
                     f"During a session: {e2ee_in_brief(platform.e2ee)}",
                     f"Ads or data sharing for ads: {'yes' if platform.business_model.advertising else 'no'}.",
@@ -261,12 +277,18 @@ def recommend_answer(knowledge: KnowledgeBase, use: str | None, checklist: Seque
     uses = [Use(use)] if use else list(Use)
     sections = []
     for wanted in uses:
-        picks = sorted(
-            (platform for platform in knowledge.platforms.values() if wanted in platform.recommended_for),
-            key=lambda platform: platform.name.casefold(),
-        )
-        lines = tuple(f"{platform.name}: {first_sentence(platform.summary.session)}" for platform in picks)
-        sections.append(Section(f"For {USE_LABELS[wanted]}", lines or ("No platform is rated recommended yet.",)))
+        platforms = sorted(knowledge.platforms.values(), key=lambda platform: platform.name.casefold())
+        picks = [platform for platform in platforms if wanted in platform.recommended_for]
+        lines = [f"{platform.name}: {first_sentence(platform.summary.session)}" for platform in picks]
+        # The platforms made for this use that are usable with care: counsellors often must use one of them.
+        with_care = [
+            platform.name
+            for platform in sorted(platforms, key=lambda platform: _fitness(platform, wanted))
+            if platform.verdict is Verdict.CARE and platform.category in USE_CATEGORIES[wanted]
+        ]
+        if with_care:
+            lines.append("Usable with care: " + ", ".join(with_care[:MAX_WITH_CARE]) + ".")
+        sections.append(Section(f"For {USE_LABELS[wanted]}", tuple(lines) or ("Nothing reviewed yet.",)))
     sections.append(Section("Whatever you choose, check", tuple(checklist)))
     return Answer(
         intent=Intent.RECOMMEND,

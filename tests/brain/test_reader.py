@@ -200,3 +200,12 @@ def test_unknown_product_with_a_product_word_is_not_a_recommendation(brain: Brai
     reading = brain.read("jami app safe?")
     assert reading.intent is Intent.UNKNOWN
     assert reading.unknown_name == "jami app"
+
+
+def test_video_recommendations_rank_the_usable_ones_by_encryption(brain: Brain) -> None:
+    answer = brain.ask("best app for video sessions")
+    [video] = [section for section in answer.sections if section.heading == "For video sessions"]
+    assert any(line.startswith("Signal: ") for line in video.lines)
+    with_care = next(line for line in video.lines if line.startswith("Usable with care: "))
+    assert with_care.index("FaceTime") < with_care.index("Zoom")  # on by default before switch-it-on
+    assert "Telegram" not in with_care and "Skype" not in with_care
