@@ -72,7 +72,7 @@ class Brain:
                 region=region,
                 today=today,
                 corrections=reading.corrections,
-                also_unknown=reading.extra.get("also_unknown"),
+                also_unknown=reading.also_unknown,
             )
         elif intent is Intent.COMPARE:
             answer = entries.compare_answer(

@@ -1,18 +1,19 @@
 """Reads a question into a `Reading`: what is asked (intent) and about what (platforms, topic, unknown name).
 
 The order of the checks is the policy, and it is deliberate:
-1. whole-message commands (help, list, more, privacy, forget, settings, yes/no), room requests, greetings;
+1. whole-message commands (help, list, more, privacy, forget, settings, yes/no) and room requests;
 2. a how-to question about a topic ("how do I secure my jitsi meeting") is about the topic;
 3. named platforms (two or three compare);
-4. a topic;
-5. a recommendation request;
-6. a name we do not know ("is myspace safe?"): we say so and never offer the nearest other platform.
+4. a recommendation request ("which app should I use"), unless a topic is what is being chosen;
+5. a topic;
+6. greetings, then a doubtful name ("Did you mean …?");
+7. a name we do not know ("is myspace safe?"): we say so and never offer the nearest other platform.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.brain.answer import Intent
 from bot.brain.mentions import Mention, PhraseIndex
@@ -36,7 +37,7 @@ class Reading:
     use: str | None = None  # for recommendations: video-sessions, messaging or email
     command: str | None = None  # the command word for command-like intents (yes, no, sources, settings…)
     argument: str | None = None  # what follows a settings word ("region uk" -> "uk")
-    extra: dict[str, str] = field(default_factory=dict)
+    also_unknown: str | None = None  # beside a known platform: "zoom vs myspace" -> "myspace"
 
 
 class Reader:
@@ -93,8 +94,9 @@ class Reader:
         corrections = tuple(pair for mention in platform_mentions for pair in mention.corrections)
         topic = topic_mentions[0].entry_id if topic_mentions else None
 
-        if topic is not None and self._topic_first(joined, words, topic_mentions):
-            return Reading(Intent.TOPIC, topic=topic)
+        first_topic = self._topic_first(joined, words, topic_mentions)
+        if first_topic is not None:
+            return Reading(Intent.TOPIC, topic=first_topic)
         if len(platforms) >= 2:
             return Reading(Intent.COMPARE, platforms=platforms, corrections=corrections)
         if platforms:
@@ -102,8 +104,7 @@ class Reader:
             compared = bool(set(words) & self._vocabulary.compare)
             taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
             unknown = self._names.find(words, taken) if compared else None
-            extra = {"also_unknown": unknown} if unknown else {}
-            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, extra=extra)
+            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=unknown)
         if self._asks_for_recommendation(joined, words, topic_mentions):
             return Reading(Intent.RECOMMEND, use=self._use(words))
         if topic is not None:
@@ -121,12 +122,14 @@ class Reader:
             return Reading(Intent.RECOMMEND, use=self._use(words))
         return Reading(Intent.UNKNOWN, unknown_name=unknown)
 
-    def _topic_first(self, joined: str, words: list[str], mentions: list[Mention]) -> bool:
-        """How-to questions, and "what/which <topic word> …", are about the topic even when a platform is named:
+    def _topic_first(self, joined: str, words: list[str], mentions: list[Mention]) -> str | None:
+        """The topic of a how-to question, or of "what/which <topic word> …", even when a platform is named:
         "how do I secure my jitsi meeting", "what browser should I use for jitsi"."""
-        if self._starts_with(joined, self._vocabulary.how_to):
-            return True
-        return any(mention.start == 1 for mention in mentions) and words[0] in ("what", "which")
+        if mentions and self._starts_with(joined, self._vocabulary.how_to):
+            return mentions[0].entry_id
+        if words[0] in ("what", "which"):
+            return next((mention.entry_id for mention in mentions if mention.start == 1), None)
+        return None
 
     def _asks_for_recommendation(self, joined: str, words: list[str], topics: list[Mention]) -> bool:
         """ "which app should I use", "what's the safest video app", "which messaging app is best": a recommend
