@@ -6,16 +6,24 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from bot.kb.loader import KnowledgeError, load_knowledge
+from bot.kb.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.kb.schema import Platform, Topic
 
 
-def check(root: Path, out: TextIO, err: TextIO) -> int:
+def _load(root: Path, err: TextIO) -> KnowledgeBase | None:
+    """The knowledge base, or None after printing every problem as `file: field: problem`."""
     try:
-        knowledge = load_knowledge(root)
+        return load_knowledge(root)
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=err)
         print(f"{len(error.problems)} problem(s) in {root}", file=err)
+        return None
+
+
+def check(root: Path, out: TextIO, err: TextIO) -> int:
+    knowledge = _load(root, err)
+    if knowledge is None:
         return 1
     for warning in knowledge.warnings:
         print(f"warning: {warning}", file=err)
@@ -23,39 +31,32 @@ def check(root: Path, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _row(entry: Platform | Topic) -> dict[str, object]:
+    """One `kb list --json` row; `aliases` are the names and phrasings the entry is found by."""
+    if isinstance(entry, Platform):
+        kind, aliases = "platform", ((entry.name,) if entry.match_name else ()) + entry.aliases
+    else:
+        kind, aliases = "topic", entry.phrasings
+    return {
+        "id": entry.id,
+        "kind": kind,
+        "name": entry.name,
+        "aliases": list(aliases),
+        "reviewed": entry.reviewed.isoformat(),
+        "sources": list(entry.sources),
+    }
+
+
 def listing(root: Path, out: TextIO, err: TextIO, *, as_json: bool) -> int:
-    try:
-        knowledge = load_knowledge(root)
-    except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=err)
+    knowledge = _load(root, err)
+    if knowledge is None:
         return 1
-    rows = [
-        {
-            "id": platform.id,
-            "kind": "platform",
-            "name": platform.name,
-            "aliases": list(platform.aliases),
-            "reviewed": platform.reviewed.isoformat(),
-            "sources": list(platform.sources),
-        }
-        for platform in knowledge.platforms.values()
-    ] + [
-        {
-            "id": topic.id,
-            "kind": "topic",
-            "name": topic.name,
-            "aliases": list(topic.phrasings),
-            "reviewed": topic.reviewed.isoformat(),
-            "sources": list(topic.sources),
-        }
-        for topic in knowledge.topics.values()
-    ]
-    rows.sort(key=lambda row: (row["kind"], row["id"]))
+    entries: list[Platform | Topic] = [*knowledge.platforms.values(), *knowledge.topics.values()]
+    rows = sorted((_row(entry) for entry in entries), key=lambda row: (str(row["kind"]), str(row["id"])))
     if as_json:
         json.dump(rows, out, ensure_ascii=False)
         out.write("\n")
         return 0
     for row in rows:
-        print(f"{row['kind']:<9} {row['id']:<22} {row['name']:<28} reviewed {row['reviewed']}", file=out)
+        print(f"{row['kind']!s:<9} {row['id']!s:<22} {row['name']!s:<44} reviewed {row['reviewed']}", file=out)
     return 0
