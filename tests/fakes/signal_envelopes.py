@@ -75,13 +75,9 @@ def group_frame(
         }
     }
     if mention_bot:
-        extra["mentions"] = [
-            {"name": BOT_NUMBER, "number": BOT_NUMBER, "uuid": BOT_UUID, "start": 0, "length": 1}
-        ]
+        extra["mentions"] = [{"name": BOT_NUMBER, "number": BOT_NUMBER, "uuid": BOT_UUID, "start": 0, "length": 1}]
         text = "\ufffc " + text
-    return envelope(
-        timestamp=timestamp, dataMessage=data_message(text, timestamp=timestamp, **extra), **kwargs
-    )
+    return envelope(timestamp=timestamp, dataMessage=data_message(text, timestamp=timestamp, **extra), **kwargs)
 
 
 def sync_sent_frame(text: str, *, timestamp: int = 1767225800000) -> dict[str, Any]:
@@ -127,9 +123,7 @@ def reaction_frame() -> dict[str, Any]:
         "targetSentTimestamp": 1767225601234,
         "isRemove": False,
     }
-    return envelope(
-        timestamp=1767225620000, dataMessage=data_message(None, timestamp=1767225620000, reaction=reaction)
-    )
+    return envelope(timestamp=1767225620000, dataMessage=data_message(None, timestamp=1767225620000, reaction=reaction))
 
 
 def exception_frame() -> dict[str, Any]:

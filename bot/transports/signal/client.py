@@ -202,9 +202,7 @@ class SignalClient:
         body: dict[str, Any] = (
             {"verified_safety_number": safety_number} if safety_number else {"trust_all_known_keys": True}
         )
-        await self._request(
-            "PUT", f"/v1/identities/{self._account_path}/trust/{quote(recipient, safe='+')}", json=body
-        )
+        await self._request("PUT", f"/v1/identities/{self._account_path}/trust/{quote(recipient, safe='+')}", json=body)
 
     async def rate_limit_challenge(self, challenge_token: str, captcha: str) -> None:
         await self._request(

@@ -282,9 +282,7 @@ class PollReceiver:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                body = await self._client.receive(
-                    wait_seconds=self._wait_seconds, max_messages=self._max_messages
-                )
+                body = await self._client.receive(wait_seconds=self._wait_seconds, max_messages=self._max_messages)
             except SignalError as error:
                 self.failing = True
                 logger.warning("Signal poll failed (%s); retrying", error)

@@ -118,9 +118,7 @@ async def test_failures_after_the_request_left_are_ambiguous_and_not_retried(
 
 async def test_429_body_becomes_rate_limited_with_tokens() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            429, json={"error": "rate limiting", "challenge_tokens": ["t1"], "account": NUMBER}
-        )
+        return httpx.Response(429, json={"error": "rate limiting", "challenge_tokens": ["t1"], "account": NUMBER})
 
     with pytest.raises(RateLimited) as caught:
         await client_for(handler).send("u", "x")

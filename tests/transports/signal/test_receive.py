@@ -178,9 +178,7 @@ async def test_websocket_in_normal_mode_fails_cleanly_and_keeps_trying() -> None
         async with running(receiver):
             await asyncio.sleep(0.2)
             assert not receiver.connected
-            assert api.recorded.requests == [] or all(
-                r[1].startswith("/v1/receive") for r in api.recorded.requests
-            )
+            assert api.recorded.requests == [] or all(r[1].startswith("/v1/receive") for r in api.recorded.requests)
 
 
 def test_reply_type_is_importable() -> None:
