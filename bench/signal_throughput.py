@@ -42,6 +42,11 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -107,10 +112,14 @@ async def main(messages: int, senders: int, rates: list[float], memory_messages:
             await bench.run(100, senders, None)  # warm-up: connections, caches, SQLite pages
             print(f"machine: {os.cpu_count()} CPUs; bot pid {bot.pid}; inbox {folder / 'confidant.db'}")
 
+            cpu_before, own_before = cpu_seconds(bot.pid), time.process_time()
             throughput, burst = await bench.run(messages, senders, None)
+            bot_cpu = (cpu_seconds(bot.pid) - cpu_before) / messages * 1000
+            fake_cpu = (time.process_time() - own_before) / messages * 1000
             print(
                 f"burst  {messages} messages from {senders} senders: {throughput:6.1f} replies/s "
-                f"(latency incl. queueing: p50 {percentile(burst, 0.5):.0f} ms, p99 {percentile(burst, 0.99):.0f} ms)"
+                f"(latency incl. queueing: p50 {percentile(burst, 0.5):.0f} ms, p99 {percentile(burst, 0.99):.0f} ms); "
+                f"CPU per message: bot {bot_cpu:.1f} ms, fake server {fake_cpu:.1f} ms"
             )
             for pace in rates:
                 _, paced = await bench.run(messages, senders, pace)
