@@ -1,8 +1,8 @@
 """`confidant run`: every configured messenger transport in one process until SIGINT/SIGTERM.
 
 Order of events: open the app (database, assistant), start-up checks of each transport (clear errors,
-non-zero exit), resume unfinished inbox rows, receive; on a signal stop receiving first, give in-flight
-answers a deadline, close connections last, exit 0.
+non-zero exit), resume unfinished inbox rows, receive. On SIGINT/SIGTERM: start no new answers, give the ones
+in hand a deadline while still storing what arrives, then stop receiving, close connections, exit 0.
 """
 
 from __future__ import annotations
@@ -127,18 +127,21 @@ async def run_transports(
         logger.info("running: %s", ", ".join(t.name for t in transports))
         stopped = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopped, *receivers], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not stopped and (failure := task.exception()) is not None:
-                logger.error("a receiver stopped unexpectedly: %s", type(failure).__name__)
+        crashed = [task for task in done if task is not stopped]
+        for task in crashed:
+            failure = task.exception()
+            logger.error("%s stopped receiving unexpectedly: %s", task.get_name(), type(failure).__name__)
         logger.info("shutting down")
         upkeep.cancel()
         stopped.cancel()
+        # Answers in hand first, while the receivers keep storing whatever still arrives (json-rpc drops what
+        # reaches a closed socket; stored messages are answered at the next start). Receiving stops last.
+        finished = await worker.shutdown(shutdown_deadline)
         for transport in transports:
             await transport.stop_receiving()
         await asyncio.gather(*receivers, return_exceptions=True)
-        finished = await worker.shutdown(shutdown_deadline)
         logger.info("stopped (%s)", "all answers sent" if finished else "unfinished answers kept for next start")
-        return 0
+        return 1 if crashed else 0
     finally:
         for transport in transports:
             with contextlib.suppress(Exception):

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings, load_settings
+from bot.core.identity import Keyer
+from bot.runner import NOISY_LIBRARIES, quiet_library_loggers, run_transports
+from bot.storage.inbox import Inbox
+from tests.fakes import signal_envelopes as env
+from tests.fakes.signal_api import FakeSignalApi
+from tests.fakes.storage import TEST_SECRET, open_inbox
+from tests.transports.signal.harness import Echo
+
+
+@dataclass
+class FakeApp:
+    engine: AsyncEngine
+    inbox: Inbox
+    keyer: Keyer = field(default_factory=lambda: Keyer(TEST_SECRET))
+    assistant: Echo = field(default_factory=Echo)
+    closed: bool = False
+
+    async def close(self) -> None:
+        self.closed = True
+        await self.engine.dispose()
+
+
+def settings_for(api: FakeSignalApi, folder: Path) -> Settings:
+    return load_settings(
+        {
+            "CONFIDANT_SIGNAL_URL": api.url,
+            "CONFIDANT_SIGNAL_NUMBER": env.BOT_NUMBER,
+            "CONFIDANT_DATA_DIR": str(folder),
+        }
+    )
+
+
+async def test_runs_until_stopped_then_exits_zero(tmp_path: Path) -> None:
+    apps: list[FakeApp] = []
+
+    async def open_app(settings: Settings) -> FakeApp:
+        inbox, engine = await open_inbox(tmp_path)
+        apps.append(FakeApp(engine, inbox))
+        return apps[-1]
+
+    stop = asyncio.Event()
+    async with FakeSignalApi(mode="native") as api:
+        running = asyncio.create_task(run_transports(settings_for(api, tmp_path), stop=stop, open_app=open_app))
+        await api.push(env.text_frame("hello"))
+        await api.wait_for_sent(1, within=10)
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+    assert apps[0].closed
+    assert api.recorded.sent[0]["message"].startswith("**re: hello**")
+
+
+async def test_start_up_failure_exits_one_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    apps: list[FakeApp] = []
+
+    async def open_app(settings: Settings) -> FakeApp:
+        inbox, engine = await open_inbox(tmp_path)
+        apps.append(FakeApp(engine, inbox))
+        return apps[-1]
+
+    async with FakeSignalApi() as api:
+        api.accounts = []
+        code = await run_transports(settings_for(api, tmp_path), stop=asyncio.Event(), open_app=open_app)
+    assert code == 1
+    assert "number not registered or linked" in capsys.readouterr().err
+    assert apps[0].closed
+
+
+def test_library_loggers_stay_quiet_even_when_turned_up() -> None:
+    quiet_library_loggers()
+    for name in NOISY_LIBRARIES:
+        library = logging.getLogger(name)
+        assert library.level == logging.WARNING
+        library.setLevel(logging.DEBUG)
+        try:
+            record = library.makeRecord(name, logging.INFO, __file__, 1, "GET /v1/receive/+4930111111", (), None)
+            assert not library.filter(record)
+            warning = library.makeRecord(name, logging.WARNING, __file__, 1, "connection lost", (), None)
+            assert library.filter(warning)
+        finally:
+            library.setLevel(logging.WARNING)
