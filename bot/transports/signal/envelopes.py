@@ -34,6 +34,8 @@ class TextMessage:
     # For an edit: the timestamp of the message it replaces.
     edit_of: int | None = None
     attachment_ids: tuple[str, ...] = ()
+    # The sender's phone number when they share it and it is not already `sender` (for the allowlist only).
+    sender_number: str | None = None
 
     @property
     def reply_to(self) -> str:
@@ -164,6 +166,7 @@ def _parse_data(
         addressed=addressed,
         edit_of=edit_of,
         attachment_ids=attachments,
+        sender_number=number if (number := _str(envelope.get("sourceNumber"))) != sender else None,
     )
 
 

@@ -281,6 +281,8 @@ class SignalTransport:
             message_key=message.key,
             is_group=message.group_id is not None,
             addressed=message.addressed,
+            # CONFIDANT_ADMINS may name people by number (signal:+44…) although we know them by UUID.
+            sender_aliases=(message.sender_number,) if message.sender_number else (),
         )
         try:
             new = await self._accept(incoming)

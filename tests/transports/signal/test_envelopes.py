@@ -28,18 +28,21 @@ def test_one_to_one_text_is_keyed_by_uuid() -> None:
     assert message.addressed
     assert message.group_id is None
     assert message.key == f"signal|{env.BOT_NUMBER}|{env.ANNA_UUID}|1767225600123|message"
+    assert message.sender_number == env.ANNA_NUMBER
 
 
 def test_null_number_still_parses() -> None:
     message = parse(env.text_frame("hi", number=None))
     assert isinstance(message, TextMessage)
     assert message.sender == env.ANNA_UUID
+    assert message.sender_number is None
 
 
 def test_falls_back_to_source_when_uuid_is_null() -> None:
     message = parse(env.text_frame("hi", uuid=None))
     assert isinstance(message, TextMessage)
     assert message.sender == env.ANNA_NUMBER
+    assert message.sender_number is None
 
 
 def test_unknown_keys_and_nulls_are_tolerated() -> None:

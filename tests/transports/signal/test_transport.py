@@ -336,3 +336,23 @@ def test_alert_file_is_owner_only(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "a.json").read_text())["untrusted"]["abc"]["recipient"] == "uuid-1"
     alerts.trusted("abc")
     assert alerts.load().untrusted == {}
+
+
+async def test_real_assistant_behind_the_allowlist_knows_admins_by_number(tmp_path: Path) -> None:
+    from bot.app import assistant_for
+    from bot.config import load_settings
+    from bot.core.identity import Keyer
+    from tests.fakes.storage import TEST_SECRET
+
+    settings = load_settings({"CONFIDANT_ADMINS": f"signal:{env.ANNA_NUMBER}", "CONFIDANT_DATA_DIR": str(tmp_path)})
+    assistant = assistant_for(settings, keyer=Keyer(TEST_SECRET), users=None)
+    stranger_number, stranger_uuid = env.person(7)
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, assistant=assistant) as bot:
+        await api.push(env.text_frame("is whatsapp safe?", timestamp=1))
+        await api.wait_for_sent(1)
+        await api.push(env.text_frame("is whatsapp safe?", number=stranger_number, uuid=stranger_uuid, timestamp=2))
+        await api.wait_for_sent(2)
+        await settle(bot)
+    by_recipient = {body["recipients"][0]: body["message"] for body in api.recorded.sent}
+    assert "WhatsApp" in by_recipient[env.ANNA_UUID].split("\n")[0]
+    assert by_recipient[stranger_uuid].startswith("**This Confidant is private**")
