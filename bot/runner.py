@@ -97,8 +97,13 @@ async def run_transports(
     open_app: Callable[[Settings], Awaitable[Any]] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
     shutdown_deadline: float = SHUTDOWN_DEADLINE,
+    on_ready: Callable[[Worker, list[Transport]], None] | None = None,
 ) -> int:
-    """Run until SIGINT/SIGTERM (or `stop` is set). 0 after a graceful shutdown, 1 if start-up failed."""
+    """Run until SIGINT/SIGTERM (or `stop` is set). 0 after a graceful shutdown, 1 if start-up failed.
+
+    `on_ready` is called once everything runs, with the worker and the transports: their `health()` methods
+    are what a /healthz or /metrics endpoint should report.
+    """
     quiet_library_loggers()
     if open_app is None:
         from bot.app import open_app as default_open_app
@@ -124,6 +129,8 @@ async def run_transports(
         await worker.start()
         receivers = [asyncio.create_task(t.receive(worker.accept), name=f"receive-{t.name}") for t in transports]
         upkeep = asyncio.create_task(_housekeeping(worker))
+        if on_ready is not None:
+            on_ready(worker, transports)
         logger.info("running: %s", ", ".join(t.name for t in transports))
         stopped = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopped, *receivers], return_when=asyncio.FIRST_COMPLETED)

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_settings
 from bot.core.identity import Keyer
+from bot.core.worker import Worker
 from bot.runner import NOISY_LIBRARIES, quiet_library_loggers, run_transports
 from bot.storage.inbox import Inbox
+from bot.transports.base import Transport
 from tests.fakes import signal_envelopes as env
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.storage import TEST_SECRET, open_inbox
@@ -50,10 +52,22 @@ async def test_runs_until_stopped_then_exits_zero(tmp_path: Path) -> None:
         return apps[-1]
 
     stop = asyncio.Event()
+    ready: list[tuple[Worker, list[Transport]]] = []
     async with FakeSignalApi(mode="native") as api:
-        running = asyncio.create_task(run_transports(settings_for(api, tmp_path), stop=stop, open_app=open_app))
+        running = asyncio.create_task(
+            run_transports(
+                settings_for(api, tmp_path),
+                stop=stop,
+                open_app=open_app,
+                on_ready=lambda worker, transports: ready.append((worker, transports)),
+            )
+        )
         await api.push(env.text_frame("hello"))
         await api.wait_for_sent(1, within=10)
+        [(worker, transports)] = ready
+        await worker.idle()
+        assert worker.health()["outcomes"] == {"answered": 1}
+        assert transports[0].health()["receive"] == "poll"
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0
     assert apps[0].closed
