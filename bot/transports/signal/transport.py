@@ -290,7 +290,8 @@ class SignalTransport:
             # The frame is gone from the server already; say so loudly, but keep receiving.
             logger.error("could not store a received Signal message: %s", type(error).__name__)
             return
-        if new and self.tuning.read_receipts:
+        # No receipts while Signal is rate limiting us: they would count against the same limit.
+        if new and self.tuning.read_receipts and self._paused_until <= self._clock():
             self._in_background(self._receipt(message.sender, message.timestamp))
 
     async def _receipt(self, sender: str, timestamp: int) -> None:

@@ -76,6 +76,7 @@ async def running_bot(
     tuning: Tuning = FAST,
     receive_mode: ReceiveMode = "auto",
     send_timeout: float = 60.0,
+    shutdown_deadline: float = 2.0,
 ) -> AsyncIterator[Bot]:
     inbox, engine = await open_inbox(folder)
     client = SignalClient(api.url, api.number, timeouts=Timeouts(send=send_timeout), retry_delay=0.01)
@@ -101,7 +102,7 @@ async def running_bot(
         await transport.stop_receiving()
         async with asyncio.timeout(5):
             await receiving
-        await worker.shutdown(2)
+        await worker.shutdown(shutdown_deadline)
         await transport.close()
         await engine.dispose()
 

@@ -290,7 +290,7 @@ async def test_read_timeout_is_ambiguous_and_not_retried(tmp_path: Path) -> None
 
 async def test_rate_limit_pauses_sends_and_saves_the_challenge(tmp_path: Path) -> None:
     tuning = replace(FAST, rate_limit_pause=30.0)
-    async with FakeSignalApi() as api, running_bot(api, tmp_path, tuning=tuning) as bot:
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, tuning=tuning, shutdown_deadline=0.1) as bot:
         api.send_script.append(
             Reply(429, {"error": "rate limiting", "challenge_tokens": ["tok-1"], "account": api.number})
         )
@@ -300,8 +300,14 @@ async def test_rate_limit_pauses_sends_and_saves_the_challenge(tmp_path: Path) -
         assert bot.transport.health()["sends_paused_for"] > 20  # type: ignore[operator]
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(bot.transport.ready(), 0.05)
+        receipts = len(api.recorded.receipts)
+        await api.push(env.text_frame("b", timestamp=2))
+        await asyncio.sleep(0.1)
+        assert len(api.recorded.receipts) == receipts  # none while paused
         assert bot.alerts.load().challenge_tokens == ["tok-1"]
     assert bot.transport.health()["last_send_error"] == "rate limited"
+    # the paused answer was not sent and stays in the inbox for the next start
+    assert [body["message"].split("\n")[0] for body in api.recorded.send_attempts] == ["**re: a**"]
 
 
 async def test_untrusted_identity_is_left_for_the_operator(tmp_path: Path) -> None:
