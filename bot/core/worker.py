@@ -112,7 +112,13 @@ class Worker:
         try:
             async with self._slots:
                 while queue and not self._closing:
-                    await self._process(queue[0])
+                    try:
+                        await self._process(queue[0])
+                    except Exception as error:
+                        # Storage trouble, most likely. The row stays in the inbox and is taken up at the next
+                        # start; retrying here at once would spin on a database that keeps failing.
+                        self.outcomes["deferred"] += 1
+                        logger.error("message left for the next start: %s at %s", type(error).__name__, _where(error))
                     queue.popleft()
         finally:
             del self._tasks[key]

@@ -239,3 +239,32 @@ async def test_many_conversations_are_bounded(inbox: Inbox) -> None:
     assistant.block.set()
     await worker.idle()
     assert len(transport.delivered) == 10
+
+
+async def test_storage_failure_leaves_the_row_for_the_next_start(inbox: Inbox) -> None:
+    class FlakyInbox:
+        def __init__(self, real: Inbox) -> None:
+            self.real = real
+            self.fail = True
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.real, name)
+
+        async def mark_sending(self, item_id: int) -> None:
+            if self.fail:
+                self.fail = False
+                raise OSError("disk full")
+            await self.real.mark_sending(item_id)
+
+    transport = RecordingTransport()
+    flaky = FlakyInbox(inbox)
+    worker = Worker(flaky, EchoAssistant(), [transport])  # type: ignore[arg-type]
+    await worker.accept(incoming("first", n=1))
+    await worker.accept(incoming("second", n=2))
+    await worker.idle()
+    assert transport.delivered == [("anna", "second")]
+    assert worker.outcomes == {"deferred": 1, "answered": 1}
+    fresh = Worker(inbox, EchoAssistant(), [transport])
+    assert await fresh.start() == 1
+    await fresh.idle()
+    assert transport.delivered == [("anna", "second"), ("anna", "first")]
