@@ -12,8 +12,20 @@ import re
 import sys
 from typing import TextIO
 
-# Loggers that log payloads or URLs: capped at WARNING whatever CONFIDANT_LOG_LEVEL says.
-NOISY_LOGGERS = ("httpx", "httpcore", "websockets", "telegram", "apscheduler", "asyncio", "aiosqlite", "alembic")
+# Loggers that log payloads, URLs or SQL parameters (message text): capped at WARNING whatever
+# CONFIDANT_LOG_LEVEL says. Children ("httpcore.http11", "sqlalchemy.engine") inherit the cap.
+NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "websockets",
+    "telegram",
+    "apscheduler",
+    "asyncio",
+    "aiosqlite",
+    "alembic",
+    "sqlalchemy",
+    "asyncpg",
+)
 
 _PATTERNS = (
     (re.compile(r"https?://\S+"), "<url>"),
