@@ -146,3 +146,28 @@ async def test_deleted_text_does_not_linger_in_sqlite_files(tmp_path: Path) -> N
 def test_urls_get_async_drivers() -> None:
     assert async_url("sqlite:////tmp/x.db") == "sqlite+aiosqlite:////tmp/x.db"
     assert async_url("postgresql://me:pw@db:5432/app") == "postgresql+asyncpg://me:pw@db:5432/app"
+
+
+async def test_sql_parameters_never_reach_the_logs_even_at_debug(tmp_path: Path) -> None:
+    import io
+    import logging
+
+    from bot.logs import setup_logging
+
+    stream = io.StringIO()
+    handler = setup_logging("DEBUG", "text", stream)
+    engine = create_engine(f"sqlite:///{tmp_path / 'logged.db'}")
+    try:
+        await upgrade(engine)
+        inbox = Inbox(engine, KEYER)
+        item = await inbox.add(message())
+        assert item is not None
+        await inbox.complete(item.id, "answered")
+        logging.getLogger("bot.storage").debug("inbox used")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        await engine.dispose()
+    logged = stream.getvalue()
+    assert "inbox used" in logged  # DEBUG really was on
+    assert "Jane Example" not in logged
+    assert "+447700900123" not in logged
