@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.brain.answer import Answer, Intent
+from bot.core.batch import GroupCommit
 from bot.core.identity import Keyer
 from bot.core.messages import Incoming
 from bot.storage.inbox import Inbox, InboxItem
@@ -39,6 +40,10 @@ APOLOGY = Answer(
     title="Sorry, something went wrong on my side.",
     footer="Please try again in a minute, or send /help.",
 )
+
+
+# Scrub the SQLite write-ahead log at least this often under steady load (and whenever the worker is idle).
+SCRUB_EVERY = 200
 
 
 class Responder(Protocol):
@@ -63,6 +68,12 @@ class Worker:
         # pooled connections race makes them sleep in SQLite's busy handler (milliseconds each), which cost
         # more than half the throughput in bench/signal_throughput.py. Waiting on an asyncio lock is cheap.
         self._storage = asyncio.Lock()
+        self._adds: GroupCommit[Incoming, InboxItem | None] = GroupCommit(self._storage, inbox.add_many)
+        self._marks: GroupCommit[int, None] = GroupCommit(self._storage, self._mark_sending)
+        self._completes: GroupCommit[tuple[int, str], None] = GroupCommit(self._storage, self._complete)
+        # Answered messages whose deleted text may still sit in SQLite's write-ahead log (see Inbox.scrub).
+        self._unscrubbed = 0
+        self._scrubber: asyncio.Task[None] | None = None
         self._inbox = inbox
         self._assistant = assistant
         self._transports: dict[str, Transport] = {t.name: t for t in transports}
@@ -92,8 +103,7 @@ class Worker:
 
     async def accept(self, message: Incoming) -> bool:
         """Persist, then queue. False for a duplicate. During shutdown the row is kept for the next start."""
-        async with self._storage:
-            item = await self._inbox.add(message)
+        item = await self._adds.submit(message)
         if item is None:
             logger.debug("duplicate %s message dropped", message.transport)
             return False
@@ -126,6 +136,8 @@ class Worker:
                 del self._queues[key]
             elif not self._closing:
                 self._tasks[key] = asyncio.create_task(self._conversation(key))
+            if not self._tasks and self._unscrubbed:
+                self._start_scrub()
 
     # -- one message --
 
@@ -148,8 +160,7 @@ class Worker:
             await self._finish(item, "dropped")
             return
         await transport.ready()
-        async with self._storage:
-            await self._inbox.mark_sending(item.id)
+        await self._marks.submit(item.id)
         try:
             await transport.deliver(message, answer)
         except DeliveryError as error:
@@ -169,8 +180,10 @@ class Worker:
             )
 
     async def _finish(self, item: InboxItem, outcome: str, reason: str | None = None) -> None:
-        async with self._storage:
-            await self._inbox.complete(item.id, outcome)
+        await self._completes.submit((item.id, outcome))
+        self._unscrubbed += 1
+        if self._unscrubbed >= SCRUB_EVERY:
+            self._start_scrub()  # under steady load the worker is never idle: scrub by count as well
         self.outcomes[outcome] += 1
         if reason is not None:
             self.last_failure = reason
@@ -181,6 +194,23 @@ class Worker:
                 outcome,
                 reason,
             )
+
+    async def _mark_sending(self, ids: list[int]) -> list[None]:
+        await self._inbox.mark_sending(ids)
+        return [None] * len(ids)
+
+    async def _complete(self, results: list[tuple[int, str]]) -> list[None]:
+        await self._inbox.complete(results, scrub=False)
+        return [None] * len(results)
+
+    def _start_scrub(self) -> None:
+        self._unscrubbed = 0
+        if self._scrubber is None or self._scrubber.done():
+            self._scrubber = asyncio.create_task(self._scrub())
+
+    async def _scrub(self) -> None:
+        async with self._storage:
+            await self._inbox.scrub()
 
     def _pseudonym(self, message: Incoming) -> str:
         return self._keyer.short(f"{message.transport}:{message.chat}") if self._keyer else "-"
@@ -195,6 +225,8 @@ class Worker:
         """Wait until every queued message is finished (tests and the benchmark)."""
         while self._tasks:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        if self._scrubber is not None:
+            await self._scrubber
 
     async def shutdown(self, deadline: float) -> bool:
         """Stop starting new messages; give the ones in hand `deadline` seconds. True if all finished."""

@@ -64,6 +64,9 @@ class InboxMessage(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     transport: Mapped[str] = mapped_column(String(16), index=True)
     sender: Mapped[str] = mapped_column(String(200))
+    # Other ids of the sender (a Signal number beside the UUID), space-separated, so the allowlist still
+    # recognises an admin listed by number when an unfinished message is resumed after a restart.
+    sender_aliases: Mapped[str] = mapped_column(String(400), default="", server_default="")
     chat: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -112,7 +112,7 @@ async def test_row_interrupted_while_sending_is_never_sent_again(
 ) -> None:
     item = await inbox.add(incoming("maybe sent", n=1))
     assert item is not None
-    await inbox.mark_sending(item.id)
+    await inbox.mark_sending([item.id])
     transport = RecordingTransport()
     assistant = EchoAssistant()
     worker = Worker(inbox, assistant, [transport])
@@ -250,11 +250,11 @@ async def test_storage_failure_leaves_the_row_for_the_next_start(inbox: Inbox) -
         def __getattr__(self, name: str) -> object:
             return getattr(self.real, name)
 
-        async def mark_sending(self, item_id: int) -> None:
+        async def mark_sending(self, ids: list[int]) -> None:
             if self.fail:
                 self.fail = False
                 raise OSError("disk full")
-            await self.real.mark_sending(item_id)
+            await self.real.mark_sending(ids)
 
     transport = RecordingTransport()
     flaky = FlakyInbox(inbox)

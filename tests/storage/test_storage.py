@@ -64,7 +64,7 @@ async def test_migrations_create_exactly_the_models(engine: AsyncEngine) -> None
 
 
 async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
-    assert await upgrade(engine) == "0001"
+    assert await upgrade(engine) == "0002"
 
 
 async def test_inbox_dedupes_and_resumes_in_order(engine: AsyncEngine) -> None:
@@ -76,9 +76,9 @@ async def test_inbox_dedupes_and_resumes_in_order(engine: AsyncEngine) -> None:
     pending = await inbox.pending("signal")
     assert [item.message.text for item in pending] == [SECRET_TEXT, "second"]
     assert await inbox.backlog() == 2
-    await inbox.mark_sending(first.id)
+    await inbox.mark_sending([first.id])
     assert [item.state for item in await inbox.pending()] == ["sending", "pending"]
-    await inbox.complete(first.id, "answered")
+    await inbox.complete([(first.id, "answered")])
     assert await inbox.add(message(key="a")) is None  # still a duplicate once answered
     assert [item.message.text for item in await inbox.pending()] == ["second"]
 
@@ -87,7 +87,7 @@ async def test_database_holds_only_hashes_of_keys_and_no_text_once_answered(engi
     inbox = Inbox(engine, KEYER)
     item = await inbox.add(message(key="signal:+447700900123:uuid:1:data"))
     assert item is not None
-    await inbox.complete(item.id, "answered")
+    await inbox.complete([(item.id, "answered")])
     async with engine.connect() as connection:
         keys = (await connection.execute(select(ProcessedMessage.key, ProcessedMessage.outcome))).all()
         assert await connection.scalar(select(InboxMessage.id)) is None
@@ -133,7 +133,7 @@ async def test_deleted_text_does_not_linger_in_sqlite_files(tmp_path: Path) -> N
     items = [await inbox.add(message(text=f"{SECRET_TEXT} #{n}", key=str(n))) for n in range(50)]
     for item in items:
         assert item is not None
-        await inbox.complete(item.id, "answered")
+        await inbox.complete([(item.id, "answered")])
     files = [candidate for candidate in tmp_path.glob("private.db*")]  # noqa: ASYNC240 - a test, after the work
     assert path in files
     for candidate in files:
@@ -162,7 +162,7 @@ async def test_sql_parameters_never_reach_the_logs_even_at_debug(tmp_path: Path)
         inbox = Inbox(engine, KEYER)
         item = await inbox.add(message())
         assert item is not None
-        await inbox.complete(item.id, "answered")
+        await inbox.complete([(item.id, "answered")])
         logging.getLogger("bot.storage").debug("inbox used")
     finally:
         logging.getLogger().removeHandler(handler)
@@ -171,3 +171,40 @@ async def test_sql_parameters_never_reach_the_logs_even_at_debug(tmp_path: Path)
     assert "inbox used" in logged  # DEBUG really was on
     assert "Jane Example" not in logged
     assert "+447700900123" not in logged
+
+
+async def test_sender_aliases_survive_a_restart(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, KEYER)
+    uuid_sender = Incoming(
+        transport="signal",
+        sender="6f1c8e2a-3b7d-4a55-9c0e-1d2f3a4b5c6d",
+        sender_aliases=("+447700900123",),
+        chat="6f1c8e2a-3b7d-4a55-9c0e-1d2f3a4b5c6d",
+        text="hi",
+        message_key="k",
+    )
+    await inbox.add(uuid_sender)
+    [resumed] = await Inbox(engine, KEYER).pending()
+    assert resumed.message.sender_aliases == ("+447700900123",)
+
+
+async def test_completing_many_records_each_outcome(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, KEYER)
+    items = [await inbox.add(message(key=f"m{n}")) for n in range(3)]
+    assert all(item is not None for item in items)
+    ids = [item.id for item in items if item is not None]
+    await inbox.mark_sending(ids[:2])
+    await inbox.complete([(ids[0], "answered"), (ids[1], "delivery-unknown"), (ids[2], "dropped")])
+    async with engine.connect() as connection:
+        outcomes = dict((await connection.execute(select(ProcessedMessage.key, ProcessedMessage.outcome))).all())
+    assert sorted(outcomes.values()) == ["answered", "delivery-unknown", "dropped"]
+    assert await inbox.backlog() == 0
+
+
+async def test_adding_many_dedupes_within_and_across_batches(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, KEYER)
+    first = await inbox.add_many([message(key="a"), message(key="b"), message(key="a")])
+    assert [item is not None for item in first] == [True, True, False]
+    second = await inbox.add_many([message(key="b"), message(key="c")])
+    assert [item is not None for item in second] == [False, True]
+    assert await inbox.backlog() == 3

@@ -1,0 +1,26 @@
+"""Keep a message's other sender ids (a Signal number beside the UUID) in the inbox row.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("inbox") as batch:
+        batch.add_column(sa.Column("sender_aliases", sa.String(length=400), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("inbox") as batch:
+        batch.drop_column("sender_aliases")
