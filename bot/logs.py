@@ -12,18 +12,29 @@ import re
 import sys
 from typing import TextIO
 
-# Loggers that log payloads, URLs or SQL parameters (message text): capped at WARNING whatever
-# CONFIDANT_LOG_LEVEL says. Children ("httpcore.http11", "sqlalchemy.engine") inherit the cap.
+# Loggers that log payloads, URLs (with our number or token in them) or SQL parameters (message text): kept at
+# WARNING whatever CONFIDANT_LOG_LEVEL says. A logger's filter does not see its children's records, so the
+# children that log are named too.
 NOISY_LOGGERS = (
     "httpx",
     "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
     "websockets",
+    "websockets.client",
+    "websockets.server",
     "telegram",
+    "telegram.ext",
     "apscheduler",
     "asyncio",
     "aiosqlite",
     "alembic",
     "sqlalchemy",
+    "sqlalchemy.engine",
+    "sqlalchemy.engine.Engine",
+    "sqlalchemy.pool",
     "asyncpg",
 )
 
@@ -56,6 +67,21 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class WarningsOnly(logging.Filter):
+    """Stays on a noisy logger even if someone lowers its level to DEBUG while debugging."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_noisy_loggers() -> None:
+    for name in NOISY_LOGGERS:
+        library = logging.getLogger(name)
+        library.setLevel(logging.WARNING)
+        if not any(isinstance(existing, WarningsOnly) for existing in library.filters):
+            library.addFilter(WarningsOnly())
+
+
 class JsonFormatter(logging.Formatter):
     FIELDS = ("user", "intent", "transport", "outcome", "elapsed_ms")
 
@@ -83,6 +109,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None 
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    quiet_noisy_loggers()
     return handler

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.core.worker import Worker
+from bot.logs import quiet_noisy_loggers
 from bot.transports.base import Transport, TransportStartupError
 
 if TYPE_CHECKING:
@@ -25,44 +26,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Libraries that log URLs (with our phone number in the path), frames, or SQL parameters (message text)
-# at INFO or DEBUG. They may only speak when something is wrong.
-NOISY_LIBRARIES = (
-    "httpx",
-    "httpcore",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "websockets",
-    "websockets.client",
-    "websockets.server",
-    "aiosqlite",
-    "sqlalchemy.engine",
-    "sqlalchemy.engine.Engine",
-    "sqlalchemy.pool",
-    "asyncpg",
-)
-
 SHUTDOWN_DEADLINE = 20.0
 HOUSEKEEPING_EVERY = 3600.0
-
-
-class _WarningsOnly(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING
-
-
-def quiet_library_loggers() -> None:
-    """Keep third-party loggers at WARNING even if the root logger is at DEBUG.
-
-    A level alone is not enough, since an operator debugging something may lower it; the filter stays.
-    """
-    for name in NOISY_LIBRARIES:
-        library = logging.getLogger(name)
-        library.setLevel(logging.WARNING)
-        if not any(isinstance(f, _WarningsOnly) for f in library.filters):
-            library.addFilter(_WarningsOnly())
 
 
 def build_transports(
@@ -104,7 +69,7 @@ async def run_transports(
     `on_ready` is called once everything runs, with the worker and the transports: their `health()` methods
     are what a /healthz or /metrics endpoint should report.
     """
-    quiet_library_loggers()
+    quiet_noisy_loggers()
     if open_app is None:
         from bot.app import open_app as default_open_app
 

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings, load_settings
 from bot.core.identity import Keyer
 from bot.core.worker import Worker
-from bot.runner import NOISY_LIBRARIES, quiet_library_loggers, run_transports
+from bot.logs import NOISY_LOGGERS, quiet_noisy_loggers
+from bot.runner import run_transports
 from bot.storage.inbox import Inbox
 from bot.transports.base import Transport
 from tests.fakes import signal_envelopes as env
@@ -91,8 +92,8 @@ async def test_start_up_failure_exits_one_with_the_reason(tmp_path: Path, capsys
 
 
 def test_library_loggers_stay_quiet_even_when_turned_up() -> None:
-    quiet_library_loggers()
-    for name in NOISY_LIBRARIES:
+    quiet_noisy_loggers()
+    for name in NOISY_LOGGERS:
         library = logging.getLogger(name)
         assert library.level == logging.WARNING
         library.setLevel(logging.DEBUG)

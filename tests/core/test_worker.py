@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.brain.answer import Answer, Intent
 from bot.core.messages import Incoming
 from bot.core.worker import APOLOGY, DEDUPE_WINDOW, Worker
-from bot.runner import quiet_library_loggers
+from bot.logs import quiet_noisy_loggers
 from bot.storage.inbox import Inbox
 from bot.storage.models import ProcessedMessage
 from bot.transports.base import DeliveryError, Transport
@@ -155,7 +155,7 @@ async def test_assistant_failure_sends_an_apology_and_logs_no_text(
 ) -> None:
     transport = RecordingTransport()
     worker = Worker(inbox, EchoAssistant(), [transport])
-    quiet_library_loggers()  # aiosqlite logs SQL parameters (the message) at DEBUG
+    quiet_noisy_loggers()  # aiosqlite logs SQL parameters (the message) at DEBUG
     with caplog.at_level("DEBUG"):
         await worker.accept(incoming("boom", n=1))
         await worker.idle()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runner import NOISY_LIBRARIES, quiet_library_loggers
+from bot.logs import NOISY_LOGGERS, quiet_noisy_loggers
 from tests.fakes import signal_envelopes as env
 from tests.fakes.signal_api import FakeSignalApi, Reply
 from tests.transports.signal.harness import running_bot, settle
@@ -46,12 +46,12 @@ class Everything(logging.Handler):
 def everything() -> Iterator[Everything]:
     root = logging.getLogger()
     handler = Everything()
-    saved = root.level, {name: logging.getLogger(name).level for name in NOISY_LIBRARIES}
+    saved = root.level, {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    quiet_library_loggers()
+    quiet_noisy_loggers()
     # An operator turning the libraries up while debugging must not undo the protection.
-    for name in NOISY_LIBRARIES:
+    for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
     try:
         yield handler
