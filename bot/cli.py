@@ -138,11 +138,15 @@ def _run(settings: Settings, err: TextIO) -> int:
     if settings.signal_enabled and not settings.signal_number:
         err.write("CONFIDANT_SIGNAL_NUMBER: required when CONFIDANT_SIGNAL_URL is set\n")
         return 2
-    try:
-        from bot.runner import run_transports
-    except ImportError:
-        err.write("confidant run: the messenger transports are not installed in this build\n")
+    if settings.telegram_enabled:
+        # Said plainly rather than ignored: an operator who set the token expects Telegram to answer.
+        err.write(
+            "CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version yet; "
+            "unset it, and use Signal (CONFIDANT_SIGNAL_URL) or `confidant chat`\n"
+        )
         return 2
+    from bot.runner import run_transports
+
     return asyncio.run(run_transports(settings))
 
 

@@ -145,3 +145,10 @@ def test_chat_checks_room_settings_at_start() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert "CONFIDANT_JITSI_APP_SECRET" in result.stderr
+
+
+def test_run_says_plainly_that_telegram_is_not_built_yet() -> None:
+    result = confidant("run", env={"CONFIDANT_TELEGRAM_TOKEN": "123456:ABCDEF"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version")
+    assert "ABCDEF" not in result.stderr
