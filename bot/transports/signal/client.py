@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.transports.backoff import Backoff
+from bot.transports.signal.envelopes import as_int
 from bot.transports.signal.errors import SignalError, SignalTimeout, SignalUnavailable, error_from_response
 
 logger = logging.getLogger(__name__)
@@ -63,18 +64,13 @@ def parse_send_response(body: object) -> SendResult:
         if not isinstance(batch, Mapping):
             continue
         if timestamp is None:
-            timestamp = _as_int(batch.get("timestamp"))
+            timestamp = as_int(batch.get("timestamp"))
         errors = batch.get("errors")
         recipients = errors.get("recipients") if isinstance(errors, Mapping) else None
         for failure in recipients if isinstance(recipients, list) else ():
             if isinstance(failure, Mapping):
                 reasons.append(str(failure.get("reason") or "UNKNOWN"))
     return SendResult(timestamp=timestamp, failed_reasons=tuple(reasons))
-
-
-def _as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.isdigit():

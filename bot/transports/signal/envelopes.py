@@ -95,7 +95,7 @@ def parse_frame(frame: object, *, account: str, own_uuid: str | None = None) -> 
     edit = _mapping(envelope.get("editMessage"))
     if data is None and edit is not None:
         data = _mapping(edit.get("dataMessage"))
-        edit_of = _int(edit.get("targetSentTimestamp"))
+        edit_of = as_int(edit.get("targetSentTimestamp"))
         if edit_of is None:
             return Ignored("malformed")
     if data is None:
@@ -142,7 +142,7 @@ def _parse_data(
         return Ignored("group update", attachments)
 
     sender = _str(envelope.get("sourceUuid")) or _str(envelope.get("source"))
-    timestamp = _int(envelope.get("timestamp")) or _int(data.get("timestamp"))
+    timestamp = as_int(envelope.get("timestamp")) or as_int(data.get("timestamp"))
     if sender is None or timestamp is None:
         return Ignored("malformed", attachments)
     raw_text = _str(data.get("message")) or ""
@@ -200,7 +200,8 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _int(value: object) -> int | None:
+def as_int(value: object) -> int | None:
+    """A JSON number, or a string of digits (signal-cli sends timestamps both ways); None otherwise."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
