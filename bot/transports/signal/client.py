@@ -71,11 +71,6 @@ def parse_send_response(body: object) -> SendResult:
             if isinstance(failure, Mapping):
                 reasons.append(str(failure.get("reason") or "UNKNOWN"))
     return SendResult(timestamp=timestamp, failed_reasons=tuple(reasons))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
 
 
 class SignalClient:
