@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.core.worker import Worker
+from bot.health import HealthServer
 from bot.logs import quiet_noisy_loggers
 from bot.transports.base import Transport, TransportStartupError
 
@@ -66,8 +67,8 @@ async def run_transports(
 ) -> int:
     """Run until SIGINT/SIGTERM (or `stop` is set). 0 after a graceful shutdown, 1 if start-up failed.
 
-    `on_ready` is called once everything runs, with the worker and the transports: their `health()` methods
-    are what a /healthz or /metrics endpoint should report.
+    `on_ready` is called once everything runs, with the worker and the transports. Their `health()` snapshots
+    are served on CONFIDANT_HTTP_ADDR as /healthz, /readyz and /metrics (bot/health.py).
     """
     quiet_noisy_loggers()
     if open_app is None:
@@ -94,6 +95,8 @@ async def run_transports(
         await worker.start()
         receivers = [asyncio.create_task(t.receive(worker.accept), name=f"receive-{t.name}") for t in transports]
         upkeep = asyncio.create_task(_housekeeping(worker))
+        health = HealthServer(worker, transports)
+        await health.start(settings.http_addr)
         if on_ready is not None:
             on_ready(worker, transports)
         logger.info("running: %s", ", ".join(t.name for t in transports))
@@ -104,6 +107,7 @@ async def run_transports(
             failure = task.exception()
             logger.error("%s stopped receiving unexpectedly: %s", task.get_name(), type(failure).__name__)
         logger.info("shutting down")
+        await health.close()
         upkeep.cancel()
         stopped.cancel()
         # Answers in hand first, while the receivers keep storing whatever still arrives (json-rpc drops what

@@ -104,3 +104,37 @@ def test_library_loggers_stay_quiet_even_when_turned_up() -> None:
             assert library.filter(warning)
         finally:
             library.setLevel(logging.WARNING)
+
+
+async def test_serves_health_and_metrics_while_running(tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def open_app(settings: Settings) -> FakeApp:
+        inbox, engine = await open_inbox(tmp_path)
+        return FakeApp(engine, inbox)
+
+    stop = asyncio.Event()
+    async with FakeSignalApi(mode="native") as api:
+        settings = settings_for(api, tmp_path).model_copy(update={"http_addr": f"127.0.0.1:{port}"})
+        running = asyncio.create_task(run_transports(settings, stop=stop, open_app=open_app))
+        await api.push(env.text_frame("hello"))
+        await api.wait_for_sent(1, within=10)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            assert (await client.get("/readyz")).status_code == 200
+            answered = 'confidant_messages_total{outcome="answered"} 1'
+            for _ in range(100):  # the send reached the server; its outcome is recorded a moment later
+                metrics = (await client.get("/metrics")).text
+                if answered in metrics:
+                    break
+                await asyncio.sleep(0.05)
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+    assert answered in metrics
+    assert env.BOT_NUMBER not in metrics
