@@ -28,6 +28,7 @@ def test_brain_answers_anything(brain: Brain, question: str) -> None:
         assert platform in brain.knowledge.platforms
 
 
+@settings(max_examples=1000)
 @given(text=st.text(max_size=500))
 def test_normalise_is_idempotent(text: str) -> None:
     once = normalise(text)

@@ -80,9 +80,9 @@ def _strip_marks(text: str) -> str:
 def normalise(text: str) -> str:
     """Lowercase ASCII-ish words separated by single spaces; emoji, punctuation and invisible characters gone."""
     text = unicodedata.normalize("NFKC", text[:_MAX_INPUT]).casefold()
-    text = text.translate(_CONFUSABLES)
     if not text.isascii():
-        text = _strip_marks(text)
+        # Marks first, then look-alikes: "ἀ" is "α" with a breathing mark, and "α" reads as "a".
+        text = _strip_marks(text).translate(_CONFUSABLES)
     text = _APOSTROPHES.sub("", text)
     return _NOT_WORD.sub(" ", text).strip()
 

@@ -14,6 +14,7 @@ from bot.brain.normalise import normalise, tokens
         ("ΖΟΟΜ", "zoom"),  # Greek capitals that look Latin
         ("𝐳𝐨𝐨𝐦", "zoom"),  # mathematical bold
         ("Zöóm", "zoom"),  # accents
+        ("ἀ", "a"),  # a Greek letter with a breathing mark: the mark goes, then the look-alike
         ("face\u200btime", "facetime"),  # zero-width space
         ("whats-app!! 😀🔒", "whats app"),  # punctuation and emoji
         ("Doxy.me", "doxy me"),
