@@ -44,7 +44,18 @@ def keyer_for(settings: Settings) -> Keyer:
         if len(secret) < 16:
             raise ConfigError(["CONFIDANT_SECRET_KEY: must be at least 16 characters"])
         return Keyer(secret)
-    return Keyer(load_or_create_secret(data_dir(settings) / "secret.key"))
+    path = data_dir(settings) / "secret.key"
+    try:
+        return Keyer(load_or_create_secret(path))
+    except OSError as error:
+        raise ConfigError([f"CONFIDANT_DATA_DIR: cannot use {path.parent}: {error.strerror or error}"]) from None
+    except ValueError:
+        raise ConfigError(
+            [
+                f"CONFIDANT_SECRET_KEY: {path} is damaged; restore it from a backup, or delete it to start "
+                "afresh (settings stored under the old key then belong to no one)"
+            ]
+        ) from None
 
 
 def load_brain(settings: Settings) -> Brain:
@@ -114,12 +125,16 @@ async def open_database(settings: Settings) -> AsyncEngine:
     from bot.storage.database import create_engine
     from bot.storage.migrate import upgrade
 
-    engine = create_engine(database_url(settings))
+    try:
+        engine = create_engine(database_url(settings))
+    except OSError as error:
+        raise ConfigError([f"CONFIDANT_DATABASE_URL: cannot create the database: {error.strerror or error}"]) from None
     try:
         await upgrade(engine)
     except Exception as error:
         await engine.dispose()
-        raise ConfigError([f"CONFIDANT_DATABASE_URL: cannot open or migrate the database: {error}"]) from None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError([f"CONFIDANT_DATABASE_URL: cannot open or migrate the database: {reason}"]) from None
     return engine
 
 

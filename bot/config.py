@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
@@ -154,8 +155,17 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"(sqlite|postgresql)(\+\w+)?://", value):
+        if value is None:
+            return None
+        if not re.match(r"(sqlite|postgresql)(\+\w+)?://", value):
             raise ValueError("must start with sqlite:/// or postgresql://")
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value).port  # noqa: B018 - parsing the port is the check
+        except (ArgumentError, ValueError):
+            raise ValueError("is not a database URL such as postgresql://user@host:5432/db") from None
         return value
 
     @field_validator("http_addr")
@@ -202,13 +212,23 @@ def _describe(error: ValidationError) -> list[str]:
     return lines
 
 
+def _from_process(from_files: dict[str, Any], overrides: dict[str, Any]) -> Settings:
+    """Settings from the environment, `.env` and `confidant.toml`; a broken file is a ConfigError too."""
+    try:
+        return Settings(**from_files, **overrides)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"confidant.toml: not valid TOML: {error}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([".env or confidant.toml: not UTF-8 text"]) from None
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read and validate settings, raising `ConfigError` with one line per problem."""
     env = os.environ if environ is None else environ
     from_files = _read_secret_files(env)
     try:
         if environ is None:
-            return Settings(**from_files, **overrides)
+            return _from_process(from_files, overrides)
         # An explicit mapping (tests) replaces the process environment, files on disk included.
         fields = {name: value for name in Settings.model_fields if (value := env.get(variable_name(name))) is not None}
         return Settings.model_validate({**fields, **from_files, **overrides})

@@ -152,3 +152,56 @@ def test_run_says_plainly_that_telegram_is_not_built_yet() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version")
     assert "ABCDEF" not in result.stderr
+
+
+def test_broken_files_are_one_line_not_a_traceback(tmp_path: Path) -> None:
+    def run_in(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
+        environment["CONFIDANT_DATA_DIR"] = str(folder / "data")
+        environment.update(env or {})
+        return subprocess.run(  # noqa: S603 - our own program, fixed arguments
+            [sys.executable, "-m", "bot", *args],
+            input="",
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=folder,
+            timeout=60,
+            check=False,
+        )
+
+    cases: list[tuple[str, str, dict[str, str]]] = []
+    toml = tmp_path / "toml"
+    toml.mkdir()
+    (toml / "confidant.toml").write_text("region = \n", encoding="utf-8")
+    cases.append((str(toml), "confidant.toml: not valid TOML", {}))
+    dotenv = tmp_path / "dotenv"
+    dotenv.mkdir()
+    (dotenv / ".env").write_bytes(b"\xff\xfe=1\n")
+    cases.append((str(dotenv), ".env or confidant.toml: not UTF-8 text", {}))
+    damaged = tmp_path / "damaged"
+    (damaged / "data").mkdir(parents=True)
+    (damaged / "data" / "secret.key").write_text("not hex", encoding="ascii")
+    cases.append((str(damaged), "CONFIDANT_SECRET_KEY: ", {}))
+    cases.append(
+        (
+            str(tmp_path),
+            "CONFIDANT_DATABASE_URL: is not a database URL",
+            {"CONFIDANT_DATABASE_URL": "postgresql://u:pw@host:notaport/db"},
+        )
+    )
+    for folder, expected, env in cases:
+        result = run_in(Path(folder), "chat", env=env)
+        assert result.returncode == 2, (folder, result.stderr)
+        assert result.stderr.startswith(expected), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+
+
+def test_database_and_data_folder_are_private(tmp_path: Path) -> None:
+    data = tmp_path / "private"
+    result = confidant("chat", stdin="region uk\n", env={"CONFIDANT_DATA_DIR": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert data.stat().st_mode & 0o777 == 0o700
+    for name in ("confidant.db", "secret.key"):
+        assert (data / name).stat().st_mode & 0o077 == 0, name

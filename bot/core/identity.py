@@ -38,7 +38,7 @@ def load_or_create_secret(path: Path) -> bytes:
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     secret = secrets.token_bytes(32)
     # O_EXCL: two processes starting together must not overwrite each other's key.
     try:
