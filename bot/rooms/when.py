@@ -123,7 +123,11 @@ def _take_relative(text: str) -> tuple[timedelta | Unclear | None, str]:
     count_text = match.group("count")
     count = float(_NUMBER_WORDS.get(count_text, 0) or count_text)
     unit = match.group("unit")
-    delta = timedelta(hours=count) if unit.startswith("h") else timedelta(minutes=count)
+    minutes = count * 60 if unit.startswith("h") else count
+    if minutes > MAX_AHEAD.total_seconds() / 60:
+        # Checked before building the timedelta, which overflows on absurd numbers ("in 99999999999 hours").
+        return Unclear(f"I make links up to {MAX_AHEAD.days} days ahead. Try {EXAMPLES}."), rest
+    delta = timedelta(minutes=minutes)
     if delta <= timedelta(0):
         return Unclear(f"I could not read that delay. Try {EXAMPLES}."), rest
     return delta, rest

@@ -128,3 +128,14 @@ def test_a_naive_clock_is_a_programming_error() -> None:
 )
 def test_starts_are_described_in_words(start: datetime, words: str) -> None:
     assert describe_start(start, now=FIXED_NOW, tz=TZ) == words
+
+
+def test_absurd_delays_get_a_question_not_an_overflow() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.rooms.when import Unclear, parse_start
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    for text in ("room in 99999999999999999999 minutes", "room in 9999999999 hours", "room in 8 days"):
+        assert isinstance(parse_start(text, now=now, tz=ZoneInfo("Europe/London")), Unclear), text
