@@ -80,6 +80,8 @@ class Brain:
                 knowledge,
                 today=today,
                 corrections=reading.corrections,
+                also_unknown=reading.also_unknown,
+                left_out=[knowledge.name_of(entry) for entry in reading.left_out],
             )
         elif intent is Intent.TOPIC and reading.topic is not None:
             answer = entries.topic_answer(knowledge.topics[reading.topic], knowledge, today=today)
@@ -98,7 +100,7 @@ class Brain:
         else:
             answer = replies.unknown_answer(reading.unknown_name)
 
-        self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion))
+        self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion), intent)
         return answer
 
     def _more(self, last: _Last, *, region: str, today: date) -> Answer:
@@ -117,9 +119,10 @@ class Brain:
             sections=(Section(None, ("Ask about a platform or a topic first, then say “more”.",)),),
         )
 
-    def _remember(self, user: str, last: _Last) -> None:
-        if not (last.platforms or last.topic or last.suggestion) and user in self._memory:
-            # A greeting or a help request keeps what "more" refers to.
+    def _remember(self, user: str, last: _Last, intent: Intent) -> None:
+        if intent in (Intent.GREETING, Intent.HELP) and user in self._memory:
+            # "thanks", "help": "more" still refers to the answer before. Anything else replaces it, so an
+            # old "Did you mean …?" is never answered by a later "yes".
             return
         self._memory[user] = last
         self._memory.move_to_end(user)

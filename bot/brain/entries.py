@@ -98,6 +98,10 @@ def _verdict_line(platform: Platform, knowledge: KnowledgeBase) -> str:
     return label
 
 
+def _no_entry_line(name: str) -> str:
+    return f"I have no reviewed entry for “{name}”, so I say nothing about it: below is only what I know."
+
+
 def _correction_line(corrections: Sequence[tuple[str, str]]) -> str | None:
     if not corrections:
         return None
@@ -134,7 +138,7 @@ def platform_answer(
         Section("Rules where you work", tuple(compliance_lines(platform, region))),
     ]
     if also_unknown:
-        sections.append(Section(None, (f"I have no reviewed entry for “{also_unknown}”, so I say nothing about it.",)))
+        sections.insert(0, Section(None, (_no_entry_line(also_unknown),)))
     return Answer(
         intent=Intent.PLATFORM,
         title=platform.name,
@@ -221,11 +225,17 @@ def compare_answer(
     *,
     today: date,
     corrections: Sequence[tuple[str, str]] = (),
+    also_unknown: str | None = None,
+    left_out: Sequence[str] = (),
 ) -> Answer:
     sections = []
     note = _correction_line(corrections)
     if note:
         sections.append(Section(None, (note,)))
+    if left_out:
+        sections.append(Section(None, (f"I compare three at a time; ask again for {', '.join(left_out)}.",)))
+    if also_unknown:
+        sections.append(Section(None, (_no_entry_line(also_unknown),)))
     for platform in platforms:
         sections.append(
             Section(

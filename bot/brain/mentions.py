@@ -124,8 +124,11 @@ class PhraseIndex:
             return None
         return self._mention(mention.entry_id, mention.start, mention.end, first, correction)
 
-    @staticmethod
-    def _mention(entry_id: str, start: int, end: int, typed: str, correction: Correction | None) -> Mention:
+    def _mention(self, entry_id: str, start: int, end: int, typed: str, correction: Correction | None) -> Mention:
         if correction is None or correction.distance == 0:
             return Mention(entry_id, start, end)
-        return Mention(entry_id, start, end, ((typed, correction.word),), doubtful=correction.doubtful)
+        # A typo of a name that is only ever typed as two words ("elementary" near "element app") is a guess
+        # worth asking about, not an answer.
+        joined_only = (correction.word,) not in self._phrases
+        doubtful = correction.doubtful or joined_only
+        return Mention(entry_id, start, end, ((typed, correction.word),), doubtful=doubtful)

@@ -13,6 +13,8 @@ from bot.brain.vocabulary import Vocabulary
 
 MAX_NAME_WORDS = 4
 OPENERS = ("is", "about", "use", "using", "try", "trying", "with")
+# Words that put a name beside another one: "is myspace like signal", "myspace instead of zoom".
+RELATIONS = ("like", "as", "instead", "rather", "unlike", "than", "vs", "versus", "or", "compared")
 
 
 class NameFinder:
@@ -34,6 +36,7 @@ class NameFinder:
                 and word not in vocabulary.judgements
                 and word not in vocabulary.usage_objects
                 and word not in vocabulary.compare
+                and word not in RELATIONS
                 and (word not in self._known or (slots and word in self._slots))
                 and not word.isdigit()
             )
@@ -60,12 +63,12 @@ class NameFinder:
 
         for index, word in enumerate(words):
             # "is X safe", "X vs zoom"
-            if word in vocabulary.judgements or word in vocabulary.compare:
+            if word in vocabulary.judgements or word in vocabulary.compare or word in RELATIONS:
                 _, name = before(index)
                 if name:
                     return name
             # "what about X", "is X", "zoom vs X", "should I use X for …"
-            if word in OPENERS or word in vocabulary.compare:
+            if word in OPENERS or word in vocabulary.compare or word in RELATIONS:
                 end, name = after(index + 1)
                 following = words[end] if end < len(words) else None
                 if name and (

@@ -38,6 +38,7 @@ class Reading:
     command: str | None = None  # the command word for command-like intents (yes, no, sources, settings…)
     argument: str | None = None  # what follows a settings word ("region uk" -> "uk")
     also_unknown: str | None = None  # beside a known platform: "zoom vs myspace" -> "myspace"
+    left_out: tuple[str, ...] = ()  # named platforms beyond the three a comparison shows
 
 
 class Reader:
@@ -73,6 +74,7 @@ class Reader:
             if not platform.match_name
         }
         self._names = NameFinder(vocabulary, self._known_words, self._slot_names)
+        self._display_names = {platform.id: platform.name for platform in knowledge.platforms.values()}
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -90,21 +92,28 @@ class Reader:
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
         topic_mentions = self._topics(words, platform_mentions)
-        platforms = _unique(mention.entry_id for mention in platform_mentions)[:MAX_COMPARE]
-        corrections = tuple(pair for mention in platform_mentions for pair in mention.corrections)
+        named = _unique(mention.entry_id for mention in platform_mentions)
+        platforms, left_out = named[:MAX_COMPARE], named[MAX_COMPARE:]
+        corrections = tuple(
+            (typed, self._display_names[mention.entry_id])
+            for mention in platform_mentions
+            for typed, _ in mention.corrections
+        )
+        taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
+        # "is myspace like signal", "zoom vs myspace": say we know nothing of the other one, never answer
+        # only about the known one as if it were the question.
+        beside = self._names.find(words, taken) if platforms else None
         topic = topic_mentions[0].entry_id if topic_mentions else None
 
         first_topic = self._topic_first(joined, words, topic_mentions)
         if first_topic is not None:
             return Reading(Intent.TOPIC, topic=first_topic)
         if len(platforms) >= 2:
-            return Reading(Intent.COMPARE, platforms=platforms, corrections=corrections)
+            return Reading(
+                Intent.COMPARE, platforms=platforms, corrections=corrections, also_unknown=beside, left_out=left_out
+            )
         if platforms:
-            # "zoom vs myspace": say we know nothing of the other one, rather than silently skip it.
-            compared = bool(set(words) & self._vocabulary.compare)
-            taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
-            unknown = self._names.find(words, taken) if compared else None
-            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=unknown)
+            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside)
         if self._asks_for_recommendation(joined, words, topic_mentions):
             return Reading(Intent.RECOMMEND, use=self._use(words))
         if topic is not None:

@@ -57,8 +57,8 @@ def test_unknown_beside_a_known_one_is_named_as_unknown(brain: Brain) -> None:
 def test_typo_is_read_and_said(brain: Brain) -> None:
     reading = brain.read("is whatsap secure")
     assert reading.platforms == ("whatsapp",)
-    assert reading.corrections == (("whatsap", "whatsapp"),)
-    assert "I read “whatsap” as “whatsapp”" in render_plain(brain.answer(reading))
+    assert reading.corrections == (("whatsap", "WhatsApp"),)
+    assert "I read “whatsap” as “WhatsApp”" in render_plain(brain.answer(reading))
 
 
 def test_everyday_words_are_not_corrected_into_platforms(brain: Brain) -> None:
@@ -209,3 +209,36 @@ def test_video_recommendations_rank_the_usable_ones_by_encryption(brain: Brain) 
     with_care = next(line for line in video.lines if line.startswith("Usable with care: "))
     assert with_care.index("FaceTime") < with_care.index("Zoom")  # on by default before switch-it-on
     assert "Telegram" not in with_care and "Skype" not in with_care
+
+
+@pytest.mark.parametrize(
+    ("question", "known"),
+    [
+        ("is myspace like signal", "signal"),
+        ("is myspace as safe as zoom", "zoom"),
+        ("should I use myspace instead of zoom", "zoom"),
+    ],
+)
+def test_an_unknown_name_beside_a_known_one_is_said(brain: Brain, question: str, known: str) -> None:
+    reading = brain.read(question)
+    assert reading.platforms == (known,)
+    assert reading.also_unknown == "myspace"
+    assert "no reviewed entry for “myspace”" in render_plain(brain.answer(reading))
+
+
+def test_comparisons_say_what_they_leave_out(brain: Brain) -> None:
+    text = render_plain(brain.ask("compare zoom, whatsapp, signal and telegram"))
+    assert "ask again for Telegram" in text
+    text = render_plain(brain.ask("zoom vs teamviewer vs whatsapp"))
+    assert "no reviewed entry for “teamviewer”" in text
+
+
+def test_an_old_suggestion_is_not_answered_by_a_later_yes(brain: Brain) -> None:
+    assert brain.ask("is sigmla safe", user="u").title.startswith("Did you mean")
+    brain.ask("is myspace safe", user="u")
+    assert brain.ask("yes", user="u").platforms == ()
+
+
+def test_a_typo_of_a_two_word_name_is_only_a_suggestion(brain: Brain) -> None:
+    reading = brain.read("is elementary safe")
+    assert reading.platforms == ()
