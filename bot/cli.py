@@ -152,7 +152,8 @@ def _run(settings: Settings, err: TextIO) -> int:
 
 def _questions(words: Sequence[str], stdin: TextIO) -> Iterable[str]:
     if list(words) == ["-"]:
-        return (line.rstrip("\n") for line in stdin if line.strip())
+        # Blank lines are questions too (they get the help answer), so output line N answers input line N.
+        return (line.rstrip("\n") for line in stdin)
     return [" ".join(words)]
 
 

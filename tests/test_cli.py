@@ -50,11 +50,12 @@ def test_ask_json_streams_one_line_per_question_in_order() -> None:
     result = confidant("ask", "--json", "-", stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["intent"] for line in lines] == ["platform", "topic", "unknown"]
+    # One object per input line, the blank one included, so line N answers line N.
+    assert [line["intent"] for line in lines] == ["platform", "topic", "unknown", "unknown"]
     assert lines[0]["platforms"] == ["signal"]
     assert lines[1]["topic"] == "e2ee"
-    assert lines[2]["platforms"] == []
-    assert "no reviewed entry" in lines[2]["text"]
+    assert lines[3]["platforms"] == []
+    assert "no reviewed entry" in lines[3]["text"]
 
 
 def test_chat_reads_piped_input_and_keeps_settings(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from bot.core.messages import Incoming
 
 MAX_CHARACTERS = 2000
 RATE_PER_MINUTE = 20
+PRIVATE_NOTE_EVERY = 3600.0  # seconds between two "this Confidant is private" notes to one stranger
+MAX_REMEMBERED = 10_000  # users kept in memory for rate limits; the least recent are forgotten first
 
 
 @dataclass
@@ -48,6 +50,7 @@ class AccessGate:
         self._rate = rate_per_minute
         self._max = max_characters
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._strangers: OrderedDict[str, float] = OrderedDict()
 
     def allowed(self, message: Incoming) -> bool:
         if self._open or message.transport == "console":
@@ -57,13 +60,17 @@ class AccessGate:
 
     def check(self, message: Incoming, user_key: str) -> Refusal | None:
         """None to let the message through; otherwise a Refusal."""
+        # The rate limit comes first, for strangers too: replies to a flood would spend the bot's Signal
+        # sending budget and pause answers to the counsellors it serves.
+        if message.transport != "console" and not self._take(user_key):
+            return Refusal(None) if self._buckets[user_key].warned else self._warn(user_key)
         if not self.allowed(message):
+            if self._told_private(user_key):
+                return Refusal(None)  # said once an hour is enough
             return _refusal(
                 "This Confidant is private",
                 "It answers only the people its operator has listed. Ask them for access.",
             )
-        if message.transport != "console" and not self._take(user_key):
-            return Refusal(None) if self._buckets[user_key].warned else self._warn(user_key)
         if len(message.text) > self._max:
             return _refusal(
                 "That message is too long for me",
@@ -71,6 +78,18 @@ class AccessGate:
                 "Please ask one question at a time, like “is Zoom safe?”.",
             )
         return None
+
+    def _told_private(self, user_key: str) -> bool:
+        """True if this stranger was told within the last hour; otherwise remember telling them now."""
+        now = self._clock()
+        told = self._strangers.get(user_key)
+        if told is not None and now - told < PRIVATE_NOTE_EVERY:
+            return True
+        self._strangers[user_key] = now
+        self._strangers.move_to_end(user_key)
+        while len(self._strangers) > MAX_REMEMBERED:
+            self._strangers.popitem(last=False)
+        return False
 
     def _take(self, user_key: str) -> bool:
         now = self._clock()
@@ -80,7 +99,7 @@ class AccessGate:
         bucket.tokens = min(float(self._rate), bucket.tokens + (now - bucket.updated) * self._rate / 60)
         bucket.updated = now
         self._buckets.move_to_end(user_key)
-        while len(self._buckets) > 10_000:
+        while len(self._buckets) > MAX_REMEMBERED:
             self._buckets.popitem(last=False)
         if bucket.tokens >= 1:
             bucket.tokens -= 1

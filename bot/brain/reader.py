@@ -23,6 +23,7 @@ from bot.brain.vocabulary import Vocabulary
 from bot.kb.loader import KnowledgeBase
 
 MAX_COMPARE = 3
+MAX_SETTING_WORDS = 4
 SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timezone", "name": "name"}
 
 
@@ -210,9 +211,16 @@ class Reader:
                 return Reading(intent, command=command)
         for phrase, setting in SETTING_WORDS.items():
             size = len(phrase.split())
-            if " ".join(words[:size]) == phrase and len(words) > size and len(words) <= size + 6:
-                return Reading(Intent.SETTINGS, command=setting, argument=" ".join(words[size:]))
+            value = words[size:]
+            if " ".join(words[:size]) == phrase and 0 < len(value) <= MAX_SETTING_WORDS and self._a_value(value):
+                return Reading(Intent.SETTINGS, command=setting, argument=" ".join(value))
         return None
+
+    def _a_value(self, words: list[str]) -> bool:
+        """ "name Dr Lee" sets a name; "name a safe app for video therapy" is a question, not a name."""
+        vocabulary = self._vocabulary
+        question_words = vocabulary.judgements | vocabulary.product_words | vocabulary.usage | vocabulary.choosing_words
+        return not set(words) & question_words
 
     def _room(self, words: list[str], trimmed: str) -> Reading | None:
         room = self._vocabulary.room

@@ -128,3 +128,21 @@ async def test_no_private_data_in_logs_at_debug(assistant: Assistant, tmp_path: 
     assert logged  # something was logged, so the checks below mean something
     for secret in (NUMBER, "7700900123", "Jane Example", "SECRETSECRET", "meet.jit.si", "abcdefghijklmnop"):
         assert secret not in logged
+
+
+async def test_strangers_are_told_once_then_left_alone(brain: Brain) -> None:
+    now = [0.0]
+    gate = AccessGate(mode="allowlist", admins=[], clock=lambda: now[0])
+    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate)
+    first = await assistant.respond(incoming("hi", sender="+15550000000"))
+    assert first is not None and first.title == "This Confidant is private"
+    assert await assistant.respond(incoming("hello?", sender="+15550000000")) is None
+    now[0] += 3601
+    assert await assistant.respond(incoming("anyone?", sender="+15550000000")) is not None
+
+
+async def test_a_question_after_name_is_not_a_name(assistant: Assistant) -> None:
+    answer = await assistant.respond(incoming("name a safe app for video therapy"))
+    assert answer is not None and answer.intent is not Intent.SETTINGS
+    saved = await assistant.respond(incoming("name Dr Lee"))
+    assert saved is not None and "Dr Lee" in render_plain(saved)
