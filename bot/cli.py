@@ -93,29 +93,32 @@ async def _ask(settings: Settings, questions: Iterable[str], *, as_json: bool, o
     return 0
 
 
-async def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
+def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
+    """Reads lines in the main thread and runs the assistant for each: Ctrl-C then interrupts the read at
+    once (a reader thread would keep the program waiting for one more line)."""
     from bot.app import open_app
 
-    app = await open_app(settings)
     interactive = stdin.isatty()
-    try:
-        if interactive:
-            out.write("Confidant: ask whether a platform is safe for client work. “help” for more, Ctrl-D to leave.\n")
-        while True:
+    with asyncio.Runner() as runner:
+        app = runner.run(open_app(settings))
+        try:
             if interactive:
-                out.write("\nyou> ")
+                out.write("Confidant: is a platform safe for client work? “help” for more, Ctrl-D to leave.\n")
+            while True:
+                if interactive:
+                    out.write("\nyou> ")
+                    out.flush()
+                line = stdin.readline()
+                if not line:
+                    break
+                if not line.strip():
+                    continue
+                _, text = runner.run(_answer(app.assistant, line.rstrip("\n")))
+                # Piped: a rule after each answer, so a script can tell where one ends.
+                out.write(text + ("\n" if interactive else f"\n{PIPED_SEPARATOR}\n"))
                 out.flush()
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
-                break
-            if not line.strip():
-                continue
-            _, text = await _answer(app.assistant, line.rstrip("\n"))
-            # Piped: a rule after each answer, so a script can tell where one ends.
-            out.write(text + ("\n" if interactive else f"\n{PIPED_SEPARATOR}\n"))
-            out.flush()
-    finally:
-        await app.close()
+        finally:
+            runner.run(app.close())
     return 0
 
 
@@ -192,7 +195,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "ask":
         return asyncio.run(_ask(settings, _questions(args.question, sys.stdin), as_json=args.json, out=sys.stdout))
     if args.command == "chat":
-        return asyncio.run(_chat(settings, sys.stdin, sys.stdout))
+        return _chat(settings, sys.stdin, sys.stdout)
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings, sys.stdout))
     if args.command == "run":

@@ -206,3 +206,29 @@ def test_database_and_data_folder_are_private(tmp_path: Path) -> None:
     assert data.stat().st_mode & 0o777 == 0o700
     for name in ("confidant.db", "secret.key"):
         assert (data / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_ctrl_c_leaves_chat_at_once() -> None:
+    import signal
+    import time
+
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
+    environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
+    read_end, write_end = os.pipe()  # an open stdin that never sends a line, like a person thinking
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"],
+        stdin=read_end,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    try:
+        time.sleep(2)  # started and waiting for input
+        chat.send_signal(signal.SIGINT)
+        assert chat.wait(timeout=5) == 130
+        assert chat.stderr is not None
+        assert b"Traceback" not in chat.stderr.read()
+    finally:
+        chat.kill()
+        os.close(read_end)
+        os.close(write_end)
