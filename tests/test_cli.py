@@ -215,20 +215,22 @@ def test_ctrl_c_leaves_chat_at_once() -> None:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
     environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
     read_end, write_end = os.pipe()  # an open stdin that never sends a line, like a person thinking
-    chat = subprocess.Popen(
-        [sys.executable, "-m", "bot", "chat"],
-        stdin=read_end,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=environment,
-    )
     try:
-        time.sleep(2)  # started and waiting for input
-        chat.send_signal(signal.SIGINT)
-        assert chat.wait(timeout=5) == 130
-        assert chat.stderr is not None
-        assert b"Traceback" not in chat.stderr.read()
+        with subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat"],
+            stdin=read_end,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=environment,
+        ) as chat:
+            time.sleep(2)  # started and waiting for input
+            chat.send_signal(signal.SIGINT)
+            try:
+                assert chat.wait(timeout=5) == 130
+            finally:
+                chat.kill()
+            assert chat.stderr is not None
+            assert b"Traceback" not in chat.stderr.read()
     finally:
-        chat.kill()
         os.close(read_end)
         os.close(write_end)
