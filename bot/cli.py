@@ -82,7 +82,7 @@ async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, s
 async def _ask(settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO) -> int:
     from bot.app import assistant_for, keyer_for
 
-    # No database: `ask` is stateless, so it starts fast and leaves nothing behind.
+    # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
         answer, text = await _answer(assistant, question)

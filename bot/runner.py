@@ -13,9 +13,9 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.app import data_dir
 from bot.config import Settings
 from bot.core.worker import Worker
 from bot.health import HealthServer
@@ -43,17 +43,10 @@ def build_transports(
 
         transports.append(
             SignalTransport.from_settings(
-                settings, keyer=app.keyer, state_dir=state_dir(settings), http_transport=http_transport
+                settings, keyer=app.keyer, state_dir=data_dir(settings), http_transport=http_transport
             )
         )
     return transports
-
-
-def state_dir(settings: Settings) -> Path:
-    """Where operator state (pending rate-limit challenges, untrusted identities) is kept."""
-    from bot.app import data_dir
-
-    return data_dir(settings)
 
 
 async def run_transports(

@@ -25,6 +25,7 @@ class Incoming:
     is_group: bool = False
     # Set by a transport when the bot was @-mentioned or addressed with a /command in a group.
     addressed: bool = True
-    # Other ids of the same sender (a Signal number beside the UUID), for the allowlist only; not persisted.
+    # Other ids of the same sender (a Signal number beside the UUID), for the allowlist only; kept in the inbox
+    # row with the message, so a resumed message is still recognised.
     sender_aliases: tuple[str, ...] = ()
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))

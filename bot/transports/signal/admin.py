@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from bot.config import Settings
@@ -61,7 +60,9 @@ def run_signal_command(
     if settings.signal_url is None or settings.signal_number is None:
         out.write("Set CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER first.\n")
         return 2
-    alerts = OperatorAlerts(_state_dir(settings) / "signal-alerts.json")
+    from bot.app import data_dir
+
+    alerts = OperatorAlerts(data_dir(settings) / "signal-alerts.json")
     client = SignalClient(settings.signal_url, settings.signal_number, transport=http_transport, connect_attempts=1)
     command: Callable[[], Awaitable[int]]
     if args.signal_command == "status":
@@ -80,12 +81,6 @@ async def _closing(client: SignalClient, command: Callable[[], Awaitable[T]]) ->
         return await command()
     finally:
         await client.aclose()
-
-
-def _state_dir(settings: Settings) -> Path:
-    from bot.app import data_dir
-
-    return data_dir(settings)
 
 
 async def _status(client: SignalClient, alerts: OperatorAlerts, out: TextIO) -> int:
