@@ -38,13 +38,17 @@ NOISY_LOGGERS = (
     "asyncpg",
 )
 
+# Order matters: whole links and tokens first, then the ids that could be inside other text.
 _PATTERNS = (
-    (re.compile(r"https?://\S+"), "<url>"),
+    (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE), "<url>"),
     (re.compile(r"\bbot\d+:[A-Za-z0-9_-]{20,}"), "<token>"),
     (re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{20,}\b"), "<token>"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "<jwt>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
-    (re.compile(r"\+?\d[\d ()-]{7,}\d"), "<number>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE), "<uuid>"),
+    (re.compile(r"group\.[A-Za-z0-9+/=_-]+"), "<group>"),
+    (re.compile(r"\+?\d[\d ()-]{4,}\d"), "<number>"),
+    # long base64-like runs: group ids, keys, tokens of other shapes
+    (re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}"), "<id>"),
 )
 
 

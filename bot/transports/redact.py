@@ -1,24 +1,23 @@
 """Scrubbing ids out of text that must be logged but comes from outside (upstream error messages).
 
 Our own log lines never contain ids in the first place; this is for server texts such as
-"User +4915… is not registered", which an operator needs to see the gist of.
+"User +4915… is not registered", which an operator needs to see the gist of. The patterns are the logging
+filter's (bot.logs), so both agree on what counts as private.
 """
 
 from __future__ import annotations
 
-import re
+from urllib.parse import urlsplit, urlunsplit
 
-_PATTERNS = (
-    (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE), "<link>"),
-    (re.compile(r"\b[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b", re.IGNORECASE), "<uuid>"),
-    (re.compile(r"group\.[A-Za-z0-9+/=_-]+"), "<group>"),
-    (re.compile(r"\+?\d[\d ()-]{4,}\d"), "<number>"),
-    # long base64-ish runs: group ids, tokens
-    (re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}"), "<id>"),
-)
+from bot.logs import redact as redact_all
 
 
 def redact(text: str, *, limit: int = 200) -> str:
-    for pattern, placeholder in _PATTERNS:
-        text = pattern.sub(placeholder, text)
-    return text[:limit]
+    return redact_all(text)[:limit]
+
+
+def without_credentials(url: str) -> str:
+    """The URL without any user:password@, for messages that name the server an operator configured."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from bot.config import Settings
+from bot.transports.redact import without_credentials
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import SignalClient
 from bot.transports.signal.errors import SignalError
@@ -88,7 +89,7 @@ async def _status(client: SignalClient, alerts: OperatorAlerts, out: TextIO) -> 
         about = await client.about()
         accounts = await client.accounts()
     except SignalError as error:
-        out.write(f"signal-cli-rest-api at {client.base_url}: not working ({error})\n")
+        out.write(f"signal-cli-rest-api at {without_credentials(client.base_url)}: not working ({error})\n")
         return 1
     linked = client.number in accounts
     out.write(f"signal-cli-rest-api {about.version}, mode {about.mode}\n")

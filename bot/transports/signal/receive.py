@@ -167,8 +167,8 @@ class WebSocketReceiver:
         a frame the server will never send again."""
         self._retiring.add(socket)
         await socket.close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(pump, timeout=5)
+        # asyncio.wait, not wait_for: on time-out it leaves the pump running instead of cancelling it.
+        await asyncio.wait({pump}, timeout=5)
 
     async def _connect(self) -> ClientConnection | None:
         while not self._stopping.is_set():

@@ -27,7 +27,7 @@ from bot.core.messages import Incoming
 from bot.render.signal import render_signal
 from bot.transports.backoff import Backoff
 from bot.transports.base import Accept, DeliveryError, TransportStartupError
-from bot.transports.redact import redact
+from bot.transports.redact import redact, without_credentials
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import About, SignalClient
 from bot.transports.signal.envelopes import ErrorFrame, Ignored, TextMessage, own_uuid_from, parse_frame
@@ -183,7 +183,8 @@ class SignalTransport:
                 await self._sleep(backoff.next())
         raise TransportStartupError(
             [
-                f"Signal: cannot reach signal-cli-rest-api at CONFIDANT_SIGNAL_URL ({self.client.base_url}); "
+                "Signal: cannot reach signal-cli-rest-api at CONFIDANT_SIGNAL_URL "
+                f"({without_credentials(self.client.base_url)}); "
                 "is the container running? See README, Signal"
             ]
         )
@@ -357,7 +358,7 @@ class SignalTransport:
             if result.failed_reasons:
                 logger.warning(
                     "Signal delivered to some recipients only: %s",
-                    ", ".join(sorted(set(result.failed_reasons))),
+                    redact(", ".join(sorted(set(result.failed_reasons)))),
                 )
         self._pause = self.tuning.rate_limit_pause
         self.last_send_error = None
