@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app import data_dir
 from bot.config import Settings
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import httpx
 
 logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
 
 SHUTDOWN_DEADLINE = 20.0
 HOUSEKEEPING_EVERY = 3600.0
@@ -74,12 +76,44 @@ async def run_transports(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
 
-    app = await open_app(settings)
+    try:
+        opened, app = await _unless_stopped(open_app(settings), stop)
+        if not opened or app is None:
+            return 0
+        try:
+            return await _serve(
+                settings,
+                app,
+                stop,
+                http_transport=http_transport,
+                shutdown_deadline=shutdown_deadline,
+                on_ready=on_ready,
+            )
+        finally:
+            await app.close()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+
+
+async def _serve(
+    settings: Settings,
+    app: Any,
+    stop: asyncio.Event,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None,
+    shutdown_deadline: float,
+    on_ready: Callable[[Worker, list[Transport]], None] | None,
+) -> int:
+    """Start the transports, receive and answer until `stop`, then shut down in order."""
     transports = build_transports(settings, app, http_transport=http_transport)
     try:
         try:
             for transport in transports:
-                await transport.start()
+                started, _ = await _unless_stopped(transport.start(), stop)
+                if not started:
+                    return 0  # stopped while waiting for the server: nothing was received yet
         except TransportStartupError as error:
             for line in error.lines:
                 print(line, file=sys.stderr)
@@ -105,20 +139,31 @@ async def run_transports(
         stopped.cancel()
         # Answers in hand first, while the receivers keep storing whatever still arrives (json-rpc drops what
         # reaches a closed socket; stored messages are answered at the next start). Receiving stops last.
-        finished = await worker.shutdown(shutdown_deadline)
+        all_sent = await worker.shutdown(shutdown_deadline)
         for transport in transports:
             await transport.stop_receiving()
         await asyncio.gather(*receivers, return_exceptions=True)
-        logger.info("stopped (%s)", "all answers sent" if finished else "unfinished answers kept for next start")
+        logger.info("stopped (%s)", "all answers sent" if all_sent else "unfinished answers kept for next start")
         return 1 if crashed else 0
     finally:
         for transport in transports:
             with contextlib.suppress(Exception):
                 await transport.close()
-        await app.close()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
+
+
+async def _unless_stopped(work: Awaitable[Result], stop: asyncio.Event) -> tuple[bool, Result | None]:
+    """(True, result) when `work` finishes first; (False, None) when SIGTERM/SIGINT comes first, since
+    start-up retries can take a minute and `docker stop` waits only ten seconds."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if task.done():
+        return True, task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False, None
 
 
 async def _housekeeping(worker: Worker) -> None:

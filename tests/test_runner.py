@@ -138,3 +138,31 @@ async def test_serves_health_and_metrics_while_running(tmp_path: Path) -> None:
         assert await asyncio.wait_for(running, 10) == 0
     assert answered in metrics
     assert env.BOT_NUMBER not in metrics
+
+
+async def test_a_stop_during_start_up_is_honoured_at_once(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a port nobody listens on: start-up keeps retrying
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def open_app(settings: Settings) -> FakeApp:
+        inbox, engine = await open_inbox(tmp_path)
+        return FakeApp(engine, inbox)
+
+    settings = load_settings(
+        {
+            "CONFIDANT_SIGNAL_URL": f"http://127.0.0.1:{port}",
+            "CONFIDANT_SIGNAL_NUMBER": env.BOT_NUMBER,
+            "CONFIDANT_DATA_DIR": str(tmp_path),
+        }
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_transports(settings, stop=stop, open_app=open_app))
+    await asyncio.sleep(0.5)
+    began = time.monotonic()
+    stop.set()
+    assert await asyncio.wait_for(running, 5) == 0
+    assert time.monotonic() - began < 2
