@@ -87,6 +87,9 @@ def privacy_answer() -> Answer:
                 (
                     "Your messages wait in my inbox only until I have answered, then they are deleted.",
                     "I know you by a keyed hash of your account, never by your number or name.",
+                    "To spot a message I received twice, I keep a keyed hash of each message's id for a week.",
+                    "If Signal cannot deliver to you (for example after your safety number changed), your Signal "
+                    "address waits in a note for my operator until they deal with it.",
                     "I keep your settings (region, time zone, display name for rooms) if you set them.",
                     "I remember what you last asked only in memory, for “more”, never on disk.",
                     "I never log message text, numbers, tokens or meeting links.",
