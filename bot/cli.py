@@ -43,10 +43,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_signal_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from bot.transports.signal.admin import add_signal_parser
-    except ImportError:
-        return
+    from bot.transports.signal.commands import add_signal_parser
+
     add_signal_parser(commands)
 
 

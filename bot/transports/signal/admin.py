@@ -20,35 +20,13 @@ from bot.config import Settings
 from bot.transports.redact import without_credentials
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import SignalClient
+from bot.transports.signal.commands import CAPTCHA_PAGE
 from bot.transports.signal.errors import SignalError
 
 if TYPE_CHECKING:
     import httpx
 
 T = TypeVar("T")
-
-CAPTCHA_PAGE = "https://signalcaptchas.org/challenge/generate.html"
-
-
-def add_signal_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    signal = subparsers.add_parser("signal", help="Signal operator commands (status, rate-limit challenge, trust)")
-    commands = signal.add_subparsers(dest="signal_command", required=True, metavar="SIGNAL_COMMAND")
-    commands.add_parser("status", help="check signal-cli-rest-api and list what needs the operator")
-    challenge = commands.add_parser(
-        "challenge",
-        help="lift a Signal rate limit with a solved captcha",
-        description=f"Solve the captcha at {CAPTCHA_PAGE}, copy the signalcaptcha://… link and pass it here.",
-    )
-    challenge.add_argument("captcha", help="the signalcaptcha://… value")
-    challenge.add_argument("--token", help="challenge token (default: the one saved when the limit was hit)")
-    trust = commands.add_parser(
-        "trust",
-        help="trust a person's new safety number after checking it with them",
-        description="Check the safety number with the person (in person or by a call) before trusting it.",
-    )
-    trust.add_argument("who", help="pseudonym from the log line, or the person's number or Signal UUID")
-    trust.add_argument("--safety-number", help="the verified safety number (default: trust all known keys)")
-
 
 def run_signal_command(
     args: argparse.Namespace,
@@ -59,7 +37,7 @@ def run_signal_command(
 ) -> int:
     out = out or sys.stdout
     if settings.signal_url is None or settings.signal_number is None:
-        out.write("Set CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER first.\n")
+        print("CONFIDANT_SIGNAL_URL, CONFIDANT_SIGNAL_NUMBER: set both first (see README, Signal)", file=sys.stderr)
         return 2
     from bot.app import data_dir
 

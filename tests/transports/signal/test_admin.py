@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.transports.signal.admin import add_signal_parser, run_signal_command
+from bot.transports.signal.admin import run_signal_command
 from bot.transports.signal.alerts import OperatorAlerts
+from bot.transports.signal.commands import add_signal_parser
 from tests.fakes.signal_envelopes import ANNA_UUID, BOT_NUMBER
 
 
