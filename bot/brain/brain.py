@@ -13,6 +13,7 @@ from datetime import date
 
 from bot.brain import entries, replies
 from bot.brain.answer import Answer, Intent, Link, Section
+from bot.brain.normalise import tokens
 from bot.brain.reader import Reader, Reading
 from bot.brain.vocabulary import Vocabulary, load_vocabulary
 from bot.kb.loader import KnowledgeBase
@@ -92,16 +93,22 @@ class Brain:
         elif intent is Intent.HELP:
             answer = replies.help_answer()
         elif intent is Intent.GREETING:
-            answer = replies.greeting_answer(thanks="thank" in text.casefold() or "cheers" in text.casefold())
+            answer = replies.greeting_answer(self._greeting_kind(text))
         elif reading.suggestion is not None:
             answer = replies.suggestion_answer(reading.unknown_name or "", knowledge.name_of(reading.suggestion))
         elif reading.command == "no":
-            answer = replies.greeting_answer(thanks=False)
+            answer = replies.greeting_answer()
         else:
             answer = replies.unknown_answer(reading.unknown_name)
 
         self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion), intent)
         return answer
+
+    def _greeting_kind(self, text: str) -> str:
+        words = set(tokens(text))
+        if words & self.vocabulary.thanks:
+            return "thanks"
+        return "bye" if words & {"bye", "goodbye", "cya"} else "hello"
 
     def _more(self, last: _Last, *, region: str, today: date) -> Answer:
         knowledge = self.knowledge

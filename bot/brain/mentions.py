@@ -6,7 +6,7 @@ Platform names and aliases are matched as whole words, longest phrase first ("el
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.brain.normalise import tokens as to_tokens
@@ -23,6 +23,7 @@ class Mention:
     # (typed, read as) for every word that was corrected to make this match.
     corrections: tuple[tuple[str, str], ...] = ()
     doubtful: bool = False  # a "Did you mean …?" match, not a confident one
+    weak: bool = False  # found by a context alias: counts only when nothing else is named
 
 
 def fold_plural(word: str) -> str:
@@ -45,9 +46,14 @@ class PhraseIndex:
         stopwords: Iterable[str] = (),
         fold: bool = False,
         join: bool = True,
+        weak: Iterable[str] = (),
+        slot: Callable[[Sequence[str], int, int], bool] | None = None,
     ) -> None:
         self._fold = fold
         self._join = join
+        self._weak = {tuple(self._prepare(to_tokens(phrase))) for phrase in weak}
+        # Where a typo may be read as a name: "is whatsap safe" yes, "I'm a therapist in Leeds" no.
+        self._slot = slot
         self._phrases: dict[tuple[str, ...], str] = {}
         # The same phrase with its spaces removed, so "face time" finds "facetime" and "wats app" "whatsapp".
         self._joined: dict[str, str] = {}
@@ -62,8 +68,9 @@ class PhraseIndex:
         # words make every typo lookup slower.
         joined_names = {joined for joined in self._joined if len(joined) <= MAX_JOINED} if join else set()
         vocabulary = {word for words in self._phrases for word in words} | joined_names
-        whole_names = joined_names | {words[0] for words in self._phrases if len(words) == 1}
-        self._typos = TypoCorrector(vocabulary, protected=protected, preferred=whole_names)
+        owners = {joined: self._joined[joined] for joined in joined_names}
+        owners.update({words[0]: entry for words, entry in self._phrases.items() if len(words) == 1})
+        self._typos = TypoCorrector(vocabulary, protected=protected, preferred=set(owners), owners=owners)
 
     def _prepare(self, words: Sequence[str]) -> list[str]:
         return [fold_plural(word) for word in words] if self._fold else list(words)
@@ -90,9 +97,10 @@ class PhraseIndex:
 
     def _exact(self, words: Sequence[str], start: int) -> Mention | None:
         for length in range(min(self._longest, len(words) - start), 0, -1):
-            entry_id = self._phrases.get(tuple(words[start : start + length]))
+            phrase = tuple(words[start : start + length])
+            entry_id = self._phrases.get(phrase)
             if entry_id is not None:
-                return Mention(entry_id, start, start + length)
+                return Mention(entry_id, start, start + length, weak=phrase in self._weak)
         # One word for a name usually typed as two: "watsapp" for "wats app".
         joined_id = self._joined.get(words[start]) if self._join else None
         return Mention(joined_id, start, start + 1) if joined_id is not None else None
@@ -111,8 +119,9 @@ class PhraseIndex:
                 if correction is not None and correction.word in self._joined and len(joined) >= 6:
                     entry_id = self._joined[correction.word]
                 if entry_id is not None:
-                    typed = f"{first} {second}"
-                    return self._mention(entry_id, start, start + 2, typed, correction)
+                    mention = self._mention(words, entry_id, start, start + 2, f"{first} {second}", correction)
+                    if mention is not None:
+                        return mention
         if first in self._stopwords:
             return None
         correction = self._typos.correct(first)
@@ -122,13 +131,23 @@ class PhraseIndex:
         mention = self._exact(corrected, start)
         if mention is None:
             return None
-        return self._mention(mention.entry_id, mention.start, mention.end, first, correction)
+        return self._mention(words, mention.entry_id, mention.start, mention.end, first, correction)
 
-    def _mention(self, entry_id: str, start: int, end: int, typed: str, correction: Correction | None) -> Mention:
+    def _mention(
+        self,
+        words: Sequence[str],
+        entry_id: str,
+        start: int,
+        end: int,
+        typed: str,
+        correction: Correction | None,
+    ) -> Mention | None:
         if correction is None or correction.distance == 0:
             return Mention(entry_id, start, end)
-        # A typo of a name that is only ever typed as two words ("elementary" near "element app") is a guess
-        # worth asking about, not an answer.
-        joined_only = (correction.word,) not in self._phrases
-        doubtful = correction.doubtful or joined_only
-        return Mention(entry_id, start, end, ((typed, correction.word),), doubtful=doubtful)
+        if self._slot is not None and not self._slot(words, start, end):
+            return None
+        # A word near a name that is only ever typed as two words ("elementary" near "element app", "instant"
+        # near "insta dm") is another word, not a typo: no answer, and no "Did you mean" either.
+        if (correction.word,) not in self._phrases:
+            return None
+        return Mention(entry_id, start, end, ((typed, correction.word),), doubtful=correction.doubtful)

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from bot.brain.vocabulary import Vocabulary
 
 MAX_NAME_WORDS = 4
-OPENERS = ("is", "about", "use", "using", "try", "trying", "with")
+OPENERS = ("is", "about", "use", "using", "try", "trying", "with", "on", "via", "through")
 # Words that put a name beside another one: "is myspace like signal", "myspace instead of zoom".
 RELATIONS = ("like", "as", "instead", "rather", "unlike", "than", "vs", "versus", "or", "compared")
 

@@ -12,7 +12,7 @@ The order of the checks is the policy, and it is deliberate:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.brain.answer import Intent
@@ -24,6 +24,7 @@ from bot.kb.loader import KnowledgeBase
 
 MAX_COMPARE = 3
 MAX_SETTING_WORDS = 4
+MAX_THANKS_WORDS = 10
 SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timezone", "name": "name"}
 
 
@@ -51,9 +52,13 @@ class Reader:
             if platform.match_name:
                 platform_phrases.append((platform.name, platform.id))
                 platform_phrases.append((platform.id.replace("-", " "), platform.id))
-            platform_phrases += [(alias, platform.id) for alias in platform.aliases]
+            platform_phrases += [(alias, platform.id) for alias in (*platform.aliases, *platform.context_aliases)]
         self.platforms = PhraseIndex(
-            platform_phrases, protected=protected, stopwords=vocabulary.stopwords | vocabulary.compare
+            platform_phrases,
+            protected=protected,
+            stopwords=vocabulary.stopwords | vocabulary.compare,
+            weak=[alias for platform in knowledge.platforms.values() for alias in platform.context_aliases],
+            slot=self._name_slot,
         )
         topic_phrases: list[tuple[str, str]] = []
         for topic in knowledge.topics.values():
@@ -90,6 +95,12 @@ class Reader:
 
         found = self._without_suffixes(words, self.platforms.find(words))
         found = self._with_compared_slot_names(words, found)
+        if any(not mention.weak for mention in found) or (
+            found and self._names.find(words, {i for m in found for i in range(m.start, m.end)})
+        ):
+            # A context alias ("text clients", "i message") counts only when nothing else is named, not even
+            # a product we do not know ("can I message clients on LinkedIn").
+            found = [mention for mention in found if not mention.weak]
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
         topic_mentions = self._topics(words, platform_mentions)
@@ -131,6 +142,21 @@ class Reader:
         if unknown is None and self._wants_a_kind_of_product(words):
             return Reading(Intent.RECOMMEND, use=self._use(words))
         return Reading(Intent.UNKNOWN, unknown_name=unknown)
+
+    def _name_slot(self, words: Sequence[str], start: int, end: int) -> bool:
+        """Whether a typo at words[start:end] sits where people put a platform's name ("is whatsap safe",
+        "zoon for sessions", "teams vs gogle meet"), so reading it as that name is safe. Elsewhere
+        ("I'm a therapist in Leeds", "can I message clients") an everyday word is just that."""
+        vocabulary = self._vocabulary
+        before = words[start - 1] if start > 0 else None
+        after = words[end] if end < len(words) else None
+        if before in vocabulary.slot_before or before in vocabulary.compare:
+            return True
+        if after in vocabulary.judgements or after in vocabulary.compare or after in vocabulary.usage:
+            return True
+        if after in vocabulary.name_suffixes or after in vocabulary.product_words:
+            return True
+        return len(words) <= 2
 
     def _topic_first(self, joined: str, words: list[str], mentions: list[Mention]) -> str | None:
         """The topic of a how-to question, or of "what/which <topic word> …", even when a platform is named:
@@ -195,6 +221,8 @@ class Reader:
         return kept
 
     def _command(self, words: list[str], trimmed: str) -> Reading | None:
+        if words[0] == "list":
+            return Reading(Intent.LIST, command="list")  # "list all the apps you've reviewed"
         for command, phrases in self._vocabulary.commands.items():
             # Phrases of three words or more also count at the start ("what do you store about me").
             if trimmed in phrases or any(
@@ -246,7 +274,9 @@ class Reader:
         if trimmed in greetings:
             return True
         opens = words[0] in greetings or " ".join(words[:2]) in greetings
-        return opens and len(words) <= 4
+        # "ok great thank you", "🙂 thank you so much that really helped": thanks anywhere in a short message.
+        thanks = bool(set(words) & self._vocabulary.thanks) and len(words) <= MAX_THANKS_WORDS
+        return (opens and len(words) <= 4) or thanks
 
     def _topics(self, words: list[str], platform_mentions: list[Mention]) -> list[Mention]:
         # Words that named a platform are not topic words ("outlook email": email is part of the question

@@ -45,12 +45,15 @@ def help_answer() -> Answer:
     )
 
 
-def greeting_answer(thanks: bool) -> Answer:
-    line = (
-        "You're welcome. Ask again whenever you need to."
-        if thanks
-        else "Hello! Ask me about a platform, like “is WhatsApp safe?”, or say “room” for a meeting link."
-    )
+GREETING_LINES = {
+    "thanks": "You're welcome. Ask again whenever you need to.",
+    "bye": "Goodbye. Platforms change, so check again before you switch to a new one.",
+    "hello": "Hello! Ask me about a platform, like “is WhatsApp safe?”, or say “room” for a meeting link.",
+}
+
+
+def greeting_answer(kind: str = "hello") -> Answer:
+    line = GREETING_LINES.get(kind, GREETING_LINES["hello"])
     return Answer(intent=Intent.GREETING, title="Confidant", sections=(Section(None, (line,)),))
 
 

@@ -8,7 +8,7 @@ same for 50 names as for 50,000, where comparing the question with every alias g
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -50,9 +50,18 @@ class Correction:
 
 
 class TypoCorrector:
-    def __init__(self, vocabulary: Iterable[str], protected: Iterable[str] = (), preferred: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        protected: Iterable[str] = (),
+        preferred: Iterable[str] = (),
+        owners: Mapping[str, str] | None = None,
+    ) -> None:
         self._known = frozenset(word for word in vocabulary if word)
         self._preferred = frozenset(preferred)
+        # Which entry a word names, if any: a tie between two spellings of one name is no tie ("whtsapp" is as
+        # near "whatsapp" as "watsapp", and both are WhatsApp).
+        self._owners = owners or {}
         self._protected = frozenset(protected)
         self._index: dict[str, set[str]] | None = None
         self._longest = max((len(word) for word in self._known), default=0)
@@ -93,8 +102,10 @@ class TypoCorrector:
         tied = [candidate for candidate_distance, candidate in best if candidate_distance == distance]
         if len(tied) > 1:
             # A whole name beats a word that is only part of one ("whatsup": "whatsapp", not "whats").
-            tied = [candidate for candidate in tied if candidate in self._preferred]
-            if len(tied) != 1:
+            # Among spellings of one name, the longest is the name itself ("whatsapp", not "watsapp").
+            tied = sorted((candidate for candidate in tied if candidate in self._preferred), key=lambda c: (-len(c), c))
+            owners = {self._owners.get(candidate) for candidate in tied}
+            if not tied or (len(tied) > 1 and (len(owners) > 1 or None in owners)):
                 return None  # names equally close: guessing would be confidently wrong half the time
         candidate = tied[0]
         budget = allowed_typos(len(candidate))

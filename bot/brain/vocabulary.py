@@ -39,6 +39,7 @@ class Vocabulary(BaseModel):
 
     commands: dict[str, frozenset[str]]
     greetings: frozenset[str]
+    thanks: frozenset[str]
     room: RoomWords
     recommend: frozenset[str]
     uses: dict[str, frozenset[str]]
@@ -50,6 +51,7 @@ class Vocabulary(BaseModel):
     recommend_openers: frozenset[str]
     product_words: frozenset[str]
     name_suffixes: frozenset[str]
+    slot_before: frozenset[str]
     how_to: frozenset[str]
     judgements: frozenset[str]
     usage: frozenset[str]
@@ -59,9 +61,11 @@ class Vocabulary(BaseModel):
 
     _norm = field_validator(
         "greetings",
+        "thanks",
         "recommend",
         "compare",
         "name_suffixes",
+        "slot_before",
         "choosing_words",
         "product_words",
         "recommend_openers",

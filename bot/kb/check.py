@@ -34,7 +34,7 @@ def check(root: Path, out: TextIO, err: TextIO) -> int:
 def _row(entry: Platform | Topic) -> dict[str, object]:
     """One `kb list --json` row; `aliases` are the names and phrasings the entry is found by."""
     if isinstance(entry, Platform):
-        kind, aliases = "platform", ((entry.name,) if entry.match_name else ()) + entry.aliases
+        kind, aliases = "platform", ((entry.name,) if entry.match_name else ()) + entry.aliases + entry.context_aliases
     else:
         kind, aliases = "topic", entry.phrasings
     return {

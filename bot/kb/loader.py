@@ -166,6 +166,8 @@ def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], label
             claim(platform.name, platform.id, "name")
         for index, phrase in enumerate(platform.aliases):
             claim(phrase, platform.id, f"aliases[{index}]")
+        for index, phrase in enumerate(platform.context_aliases):
+            claim(phrase, platform.id, f"context_aliases[{index}]")
         for index, alternative in enumerate(platform.alternatives):
             if alternative not in platforms:
                 problems.append(f"{labels[platform.id]}: alternatives[{index}]: no platform {alternative!r}")

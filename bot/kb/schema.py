@@ -136,6 +136,9 @@ class Platform(Strict):
     verdict: Verdict
     recommended_for: tuple[Use, ...] = ()
     aliases: tuple[Text, ...] = ()
+    # Everyday phrasings ("texting clients") that find this entry only when no other platform is named, so
+    # "can I text clients with iMessage" is about iMessage, not a comparison with SMS.
+    context_aliases: tuple[Text, ...] = ()
     # False for names that are everyday words ("Session", "LINE", "Wire"): then only the aliases find the entry,
     # so "my next session" is not read as the Session app.
     match_name: bool = True

@@ -242,3 +242,34 @@ def test_an_old_suggestion_is_not_answered_by_a_later_yes(brain: Brain) -> None:
 def test_a_typo_of_a_two_word_name_is_only_a_suggestion(brain: Brain) -> None:
     reading = brain.read("is elementary safe")
     assert reading.platforms == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "platforms"),
+    [
+        ("I'm a therapist in Leeds, is zoom ok?", ("zoom",)),  # "therapist" is not a typo of TheraNest
+        ("what do I need to do under GDPR as a sole trader therapist?", ()),
+        ("can I message clients on LinkedIn?", ()),  # "I message" is English first, and LinkedIn is unknown
+        ("Can I text clients with iMessage since we both have iPhones?", ("imessage",)),
+        ("sms reminders ok?", ("sms",)),
+        ("texting clients ok?", ("sms",)),  # a context alias counts when nothing else is named
+        ("whtsapp ok?", ("whatsapp",)),  # two spellings of one name are no tie
+    ],
+)
+def test_typos_only_where_names_go_and_context_aliases(brain: Brain, question: str, platforms: tuple[str, ...]) -> None:
+    assert brain.read(question).platforms == platforms
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "line"),
+    [
+        ("ok great thank you", Intent.GREETING, "You're welcome"),
+        ("🙂 thank you so much that really helped", Intent.GREETING, "You're welcome"),
+        ("bye", Intent.GREETING, "Goodbye"),
+        ("list all the apps you've reviewed", Intent.LIST, "I have reviewed"),
+    ],
+)
+def test_small_talk_and_list_variants(brain: Brain, question: str, intent: Intent, line: str) -> None:
+    answer = brain.ask(question)
+    assert answer.intent is intent
+    assert line in render_plain(answer)
