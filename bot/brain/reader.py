@@ -104,6 +104,11 @@ class Reader:
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
         topic_mentions = self._topics(words, platform_mentions)
+        if platform_mentions and all(mention.weak for mention in platform_mentions):
+            # Nor does it beat a topic: "does the company know who I message" is about metadata.
+            with_topic = self._topics(words, [])
+            if with_topic:
+                platform_mentions, topic_mentions = [], with_topic
         named = _unique(mention.entry_id for mention in platform_mentions)
         platforms, left_out = named[:MAX_COMPARE], named[MAX_COMPARE:]
         corrections = tuple(

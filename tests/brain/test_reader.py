@@ -273,3 +273,9 @@ def test_small_talk_and_list_variants(brain: Brain, question: str, intent: Inten
     answer = brain.ask(question)
     assert answer.intent is intent
     assert line in render_plain(answer)
+
+
+def test_a_context_alias_gives_way_to_a_topic(brain: Brain) -> None:
+    reading = brain.read("does the company know who I message")
+    assert reading.intent is Intent.TOPIC
+    assert reading.topic == "metadata"
