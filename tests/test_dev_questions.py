@@ -1,8 +1,8 @@
 """Question sets, run through the real brain and bundled knowledge base.
 
 - dev-questions.tsv: the shared development set. Bar from the issue: at least 98% right.
-- extra-questions.tsv: 313 questions written independently of the brain's code (a QA pass), kept as a
-  regression guard at the same bar.
+- extra-questions.tsv (313) and qa2-questions.tsv (250): written independently of the brain's code by QA
+  passes, kept as regression guards at the same bar.
 Both: not one answer that names a platform for a name we do not know.
 """
 
@@ -50,7 +50,7 @@ def _meets(reading: Reading, expectation: str, text: str, brain: Brain) -> bool:
     raise AssertionError(f"unknown expectation {expectation!r}")
 
 
-@pytest.mark.parametrize("name", ["dev-questions.tsv", "extra-questions.tsv"])
+@pytest.mark.parametrize("name", ["dev-questions.tsv", "extra-questions.tsv", "qa2-questions.tsv"])
 def test_question_set_accuracy_and_no_wrong_platform(brain: Brain, name: str) -> None:
     cases = _cases(DATA / name)
     failures = []
