@@ -15,11 +15,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.app import data_dir
+from bot.app import data_dir, database_url
 from bot.config import Settings
 from bot.core.worker import Worker
 from bot.health import HealthServer
 from bot.logs import quiet_noisy_loggers
+from bot.storage.lock import InstanceLock
 from bot.transports.base import Transport, TransportStartupError
 
 if TYPE_CHECKING:
@@ -80,7 +81,11 @@ async def run_transports(
         opened, app = await _unless_stopped(open_app(settings), stop)
         if not opened or app is None:
             return 0
+        lock = InstanceLock(app.engine, database_url(settings))
         try:
+            locked, _ = await _unless_stopped(lock.wait(on_wait=_say_waiting), stop)
+            if not locked:
+                return 0
             return await _serve(
                 settings,
                 app,
@@ -90,6 +95,7 @@ async def run_transports(
                 on_ready=on_ready,
             )
         finally:
+            await lock.release()
             await app.close()
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -149,6 +155,10 @@ async def _serve(
         for transport in transports:
             with contextlib.suppress(Exception):
                 await transport.close()
+
+
+def _say_waiting() -> None:
+    logger.warning("another confidant run is using this database; waiting for it to stop")
 
 
 async def _unless_stopped(work: Awaitable[Result], stop: asyncio.Event) -> tuple[bool, Result | None]:

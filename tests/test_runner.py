@@ -166,3 +166,32 @@ async def test_a_stop_during_start_up_is_honoured_at_once(tmp_path: Path) -> Non
     stop.set()
     assert await asyncio.wait_for(running, 5) == 0
     assert time.monotonic() - began < 2
+
+
+async def test_a_second_instance_waits_for_the_first_to_stop(tmp_path: Path) -> None:
+    async def open_app(settings: Settings) -> FakeApp:
+        inbox, engine = await open_inbox(tmp_path)
+        return FakeApp(engine, inbox)
+
+    ready = {"first": asyncio.Event(), "second": asyncio.Event()}
+    stops = {"first": asyncio.Event(), "second": asyncio.Event()}
+
+    async with FakeSignalApi(mode="native") as api:
+        settings = settings_for(api, tmp_path)
+
+        def start(name: str) -> asyncio.Task[int]:
+            def on_ready(worker: Worker, transports: list[Transport]) -> None:
+                ready[name].set()
+
+            return asyncio.create_task(run_transports(settings, stop=stops[name], open_app=open_app, on_ready=on_ready))
+
+        first = start("first")
+        await asyncio.wait_for(ready["first"].wait(), 10)
+        second = start("second")
+        await asyncio.sleep(1.0)
+        assert not ready["second"].is_set()  # waiting: it must not resume what the first is answering
+        stops["first"].set()
+        assert await asyncio.wait_for(first, 10) == 0
+        await asyncio.wait_for(ready["second"].wait(), 10)
+        stops["second"].set()
+        assert await asyncio.wait_for(second, 10) == 0
