@@ -26,6 +26,11 @@ class Mention:
     weak: bool = False  # found by a context alias: counts only when nothing else is named
 
 
+def positions(mentions: Iterable[Mention]) -> set[int]:
+    """The token positions the mentions cover."""
+    return {index for mention in mentions for index in range(mention.start, mention.end)}
+
+
 def fold_plural(word: str) -> str:
     """'breaches' -> 'breach', 'messages' -> 'message', 'apps' -> 'app'; 'access' and 'gas' stay."""
     if len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):

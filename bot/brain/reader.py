@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.brain.answer import Intent
-from bot.brain.mentions import Mention, PhraseIndex
+from bot.brain.mentions import Mention, PhraseIndex, positions
 from bot.brain.names import NameFinder
 from bot.brain.normalise import tokens as to_tokens
 from bot.brain.vocabulary import Vocabulary
@@ -96,7 +96,7 @@ class Reader:
         found = self._without_suffixes(words, self.platforms.find(words))
         found = self._with_compared_slot_names(words, found)
         if any(not mention.weak for mention in found) or (
-            found and self._names.find(words, {i for m in found for i in range(m.start, m.end)})
+            found and self._names.find(words, positions(found))
         ):
             # A context alias ("text clients", "i message") counts only when nothing else is named, not even
             # a product we do not know ("can I message clients on LinkedIn").
@@ -116,7 +116,7 @@ class Reader:
             for mention in platform_mentions
             for typed, _ in mention.corrections
         )
-        taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
+        taken = positions(platform_mentions)
         # "is myspace like signal", "zoom vs myspace": say we know nothing of the other one, never answer
         # only about the known one as if it were the question.
         beside = self._names.find(words, taken) if platforms else None
@@ -200,7 +200,7 @@ class Reader:
         compare = self._vocabulary.compare
         if not set(words) & compare:
             return mentions
-        taken = {index for mention in mentions for index in range(mention.start, mention.end)}
+        taken = positions(mentions)
         added = [
             Mention(self._slot_names[word], index, index + 1)
             for index, word in enumerate(words)
@@ -286,7 +286,7 @@ class Reader:
     def _topics(self, words: list[str], platform_mentions: list[Mention]) -> list[Mention]:
         # Words that named a platform are not topic words ("outlook email": email is part of the question
         # about Outlook, not the email topic, but the platform wins anyway; this keeps topics honest).
-        taken = {index for mention in platform_mentions for index in range(mention.start, mention.end)}
+        taken = positions(platform_mentions)
         remaining = [word if index not in taken else "\x00" for index, word in enumerate(words)]
         found = [mention for mention in self.topics.find(remaining) if not mention.doubtful]
         # The most specific phrase first; on a tie the later one, usually the object of the question
