@@ -11,12 +11,18 @@ from pathlib import Path
 import pytest
 
 
-def confidant(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def clean_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The process environment without the developer's CONFIDANT_ settings, in the test's data folder."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
     environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
     environment.update(env or {})
+    return environment
+
+
+def confidant(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = clean_environment(env)
     return subprocess.run(  # noqa: S603 - our own program, fixed arguments
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -121,8 +127,7 @@ def test_odd_input_gets_an_answer_not_a_traceback(question: str) -> None:
 
 
 def test_a_reader_that_goes_away_is_not_an_error() -> None:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
-    environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
+    environment = clean_environment()
     questions = "".join(f"is zoom safe {n}\n" for n in range(300))
     command = f"{sys.executable} -m bot ask - | head -c 10"
     result = subprocess.run(  # noqa: S602 - a fixed pipeline of our own program
@@ -157,9 +162,7 @@ def test_run_says_plainly_that_telegram_is_not_built_yet() -> None:
 
 def test_broken_files_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     def run_in(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
-        environment["CONFIDANT_DATA_DIR"] = str(folder / "data")
-        environment.update(env or {})
+        environment = clean_environment({"CONFIDANT_DATA_DIR": str(folder / "data"), **(env or {})})
         return subprocess.run(  # noqa: S603 - our own program, fixed arguments
             [sys.executable, "-m", "bot", *args],
             input="",
@@ -212,8 +215,7 @@ def test_ctrl_c_leaves_chat_at_once() -> None:
     import signal
     import time
 
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
-    environment["CONFIDANT_DATA_DIR"] = os.environ["CONFIDANT_DATA_DIR"]
+    environment = clean_environment()
     read_end, write_end = os.pipe()  # an open stdin that never sends a line, like a person thinking
     try:
         with subprocess.Popen(
