@@ -23,7 +23,6 @@ import os
 import signal
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,8 +30,8 @@ from typing import Any
 
 from tests.fakes import signal_envelopes as env
 from tests.fakes.signal_api import FakeSignalApi
+from tests.fakes.signal_bot import start_bot_process
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def rss_mib(pid: int) -> float:
@@ -97,15 +96,7 @@ class Bench:
 async def main(messages: int, senders: int, rates: list[float], memory_messages: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="confidant-bench-"))
     async with FakeSignalApi() as api:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.fakes.signal_bot",
-            api.url,
-            str(folder),
-            cwd=ROOT,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        bot = await start_bot_process(api.url, folder)
         try:
             await api.wait_for_sockets(within=30)
             bench = Bench(api)

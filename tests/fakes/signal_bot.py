@@ -58,6 +58,27 @@ class StandInApp:
         await self.engine.dispose()
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_bot_process(
+    url: str, folder: Path, *args: str, stderr: int = asyncio.subprocess.DEVNULL
+) -> asyncio.subprocess.Process:
+    """This module as a separate process (`python -m tests.fakes.signal_bot URL FOLDER …`) from the repository root,
+    for the crash tests and the benchmark."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.signal_bot",
+        url,
+        str(folder),
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")

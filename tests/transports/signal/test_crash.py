@@ -5,30 +5,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.fakes import signal_envelopes as env
 from tests.fakes.signal_api import FakeSignalApi
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.fakes.signal_bot import start_bot_process
 
 
 @asynccontextmanager
 async def bot_process(api: FakeSignalApi, folder: Path, *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakes.signal_bot",
-        api.url,
-        str(folder),
-        *args,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_bot_process(api.url, folder, *args, stderr=asyncio.subprocess.PIPE)
     try:
         yield process
     finally:
