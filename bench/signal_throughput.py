@@ -33,7 +33,6 @@ from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.signal_bot import start_bot_process
 
 
-
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
