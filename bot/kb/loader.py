@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.bundled import bundled
 from bot.kb.schema import Platform, Topic
 from bot.yamlfile import load_yaml
 
@@ -42,9 +43,7 @@ class KnowledgeBase:
 
 def bundled_knowledge_dir() -> Path:
     """The knowledge base shipped with the program: inside the wheel, or the checkout's `knowledge/` folder."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_bundled" / "knowledge"
-    return installed if installed.is_dir() else package.parent / "knowledge"
+    return bundled("knowledge")
 
 
 def _field_path(location: Iterable[int | str]) -> str:

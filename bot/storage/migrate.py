@@ -10,11 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.bundled import bundled
+
 
 def migrations_dir() -> Path:
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_bundled" / "migrations"
-    return installed if installed.is_dir() else package.parent / "migrations"
+    return bundled("migrations")
 
 
 def _upgrade(connection: Connection) -> None:
