@@ -24,6 +24,15 @@ SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# The direct answer to one aspect of a question ("does Zoom record?"): it leads a reply read on a phone, so it
+# stays within two or three sentences.
+ASPECT_MAX_CHARS = 420
+AspectText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ASPECT_MAX_CHARS)]
+# A message the counsellor forwards to the client as it is.
+CLIENT_MESSAGE_MAX_CHARS = 700
+ClientMessage = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CLIENT_MESSAGE_MAX_CHARS)
+]
 
 
 def _check_url(url: str) -> str:
@@ -62,6 +71,8 @@ class Category(StrEnum):
     PHONE = "phone-sms"
     TEAM_CHAT = "team-chat"
     SOCIAL = "social"
+    PRACTICE = "practice-software"  # client records, booking, billing; often with video built in
+    AI = "ai-tool"  # AI assistants, chatbots, note-takers and scribes
 
 
 class E2EEState(StrEnum):
@@ -101,7 +112,10 @@ class Presence(Strict):
 
 class BusinessModel(Strict):
     summary: Text
-    advertising: bool  # does the operator make money from ads or ad targeting?
+    # True when this service shows its users ads, or when what it learns about its users (content, contacts,
+    # metadata, usage) feeds ad targeting, here or in the operator's other products. A company with an ad
+    # business elsewhere that keeps this service's data out of it is false; the summary then says so.
+    advertising: bool
 
 
 class OpenSource(Strict):
@@ -115,6 +129,14 @@ class Compliance(Strict):
     gdpr: Text  # UK/EU: processor terms (DPA), data location
     uk: Text | None = None  # UK-only notes: ICO, NHS, professional bodies
     eu: Text | None = None  # EU-only notes: national regulators
+
+
+class RegionLaw(Strict):
+    """Law lines that apply in one region only: shown to users of that region, and all of them in "more"."""
+
+    uk: Text | None = None
+    eu: Text | None = None
+    us: Text | None = None
 
 
 class Incident(Strict):
@@ -152,6 +174,19 @@ class Platform(Strict):
     open_source: OpenSource
     jurisdiction: Text
     compliance: Compliance
+    # The direct answers to what counsellors ask about a platform (the aspects of a question), each in two or
+    # three plain sentences. Optional while the knowledge base is being filled; an answer falls back to the
+    # general fields where one is missing.
+    recording: AspectText | None = None  # who can record, is everyone told, where recordings and AI summaries go
+    groups: AspectText | None = None  # group chats and calls: encryption, who sees whose number, group sessions
+    mobile: AspectText | None = None  # the phone apps: joining from a phone, what differs on Android and iPhone
+    accounts: AspectText | None = None  # what the client needs to join: an account, an app, a browser
+    cost: AspectText | None = None  # free and paid plans, and which plan the safe set-up needs
+    ai_features: AspectText | None = None  # built-in AI: what is sent to it, is it on by default, how to turn it off
+    backups: AspectText | None = None  # where chat history and backups go, and whether they are encrypted
+    # A short, warm message to forward to the client as it is, in the second person: what they need, what to
+    # change on their side, what the counsellor will and will not do.
+    client_message: ClientMessage | None = None
     incidents: tuple[Incident, ...] = ()
     tips: tuple[Text, ...] = Field(min_length=1)
     alternatives: tuple[Slug, ...] = ()
@@ -194,6 +229,7 @@ class Topic(Strict):
     phrasings: tuple[Text, ...] = Field(min_length=1)  # words and phrases that should find this topic
     short: Text
     long: Text
+    law: RegionLaw | None = None  # a law of one region (an Illinois act, the UK Data Act): shown to that region
     related: tuple[Slug, ...] = ()
     sources: tuple[Url, ...] = Field(min_length=2)
     reviewed: date

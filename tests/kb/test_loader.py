@@ -189,3 +189,35 @@ def test_references_must_exist(kb: Path) -> None:
 def test_empty_folder(kb: Path) -> None:
     kb.mkdir()
     assert problems(kb) == [f"{kb}: (folder): no entries in platforms/ or topics/"]
+
+
+def test_aspect_fields_and_new_categories_load(kb: Path) -> None:
+    write(
+        kb,
+        "platforms",
+        platform(
+            category="ai-tool",
+            recording="Nothing is recorded unless you start it.",
+            client_message="You will need the app. I will not record our sessions.",
+        ),
+    )
+    write(kb, "topics", topic(law={"us": "An Illinois act requires written consent."}))
+    knowledge = load_knowledge(kb, today=TODAY)
+    assert knowledge.platforms["acme"].recording == "Nothing is recorded unless you start it."
+    assert knowledge.platforms["acme"].groups is None
+    law = knowledge.topics["basics"].law
+    assert law is not None
+    assert (law.uk, law.us) == (None, "An Illinois act requires written consent.")
+
+
+def test_aspect_answers_stay_phone_sized(kb: Path) -> None:
+    write(kb, "platforms", platform(recording="word " * 100, client_message="x" * 701))
+    found = problems(kb)
+    prefix = "knowledge/platforms/acme.yaml: "
+    assert any(line.startswith(prefix + "recording: String should have at most 420") for line in found)
+    assert any(line.startswith(prefix + "client_message: String should have at most 700") for line in found)
+
+
+def test_law_lines_are_per_region_only(kb: Path) -> None:
+    write(kb, "topics", topic(law={"fr": "Not a region we answer for."}))
+    assert any(line.startswith("knowledge/topics/basics.yaml: law.fr: Extra inputs") for line in problems(kb))
