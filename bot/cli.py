@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CONSOLE_USER = "local"
 PIPED_SEPARATOR = "----"
+LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "q"})  # leave the terminal chat
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("chat", help="chat in the terminal (reads piped input too)")
     ask = commands.add_parser("ask", help="one answer, printed as the user would read it")
-    ask.add_argument("--json", action="store_true", help="print a JSON object ({intent, platforms, topic, text})")
+    ask.add_argument(
+        "--json", action="store_true", help="print a JSON object ({intent, platforms, topic, aspects, text})"
+    )
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="the questions are one conversation: follow-ups refer to the lines before",
+    )
     ask.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
     room = commands.add_parser("room", help="a fresh meeting room: host link, client link, checklist")
     room.add_argument("--json", action="store_true")
@@ -60,6 +68,7 @@ def _as_json(answer: Answer, text: str) -> str:
             "intent": answer.intent.value,
             "platforms": list(answer.platforms),
             "topic": answer.topic,
+            "aspects": list(answer.aspects),
             "text": text,
         },
         ensure_ascii=False,
@@ -77,12 +86,16 @@ async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, s
     return answer, render_plain(answer)
 
 
-async def _ask(settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO) -> int:
+async def _ask(
+    settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
+) -> int:
     from bot.app import assistant_for, keyer_for
 
     # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
+        if not conversation:
+            assistant.end_conversation(_incoming(question))  # type: ignore[arg-type]
         answer, text = await _answer(assistant, question)
         if answer is None:
             continue
@@ -111,6 +124,10 @@ def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
                     break
                 if not line.strip():
                     continue
+                if line.strip().casefold().strip("/!.") in LEAVE_WORDS:
+                    if interactive:
+                        out.write("Goodbye. Platforms change, so check again before you switch to a new one.\n")
+                    break
                 _, text = runner.run(_answer(app.assistant, line.rstrip("\n")))
                 # Piped: a rule after each answer, so a script can tell where one ends.
                 out.write(text + ("\n" if interactive else f"\n{PIPED_SEPARATOR}\n"))
@@ -191,7 +208,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return check(root, sys.stdout, sys.stderr)
         return listing(root, sys.stdout, sys.stderr, as_json=args.json)
     if args.command == "ask":
-        return asyncio.run(_ask(settings, _questions(args.question, sys.stdin), as_json=args.json, out=sys.stdout))
+        questions = _questions(args.question, sys.stdin)
+        return asyncio.run(
+            _ask(settings, questions, as_json=args.json, out=sys.stdout, conversation=args.conversation)
+        )
     if args.command == "chat":
         return _chat(settings, sys.stdin, sys.stdout)
     if args.command == "db":

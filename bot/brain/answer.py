@@ -58,6 +58,7 @@ class Answer:
     stale: bool = False
     platforms: tuple[str, ...] = ()
     topic: str | None = None
+    aspects: tuple[str, ...] = ()  # what the question asked about (the `ask --json` field)
     footer: str | None = None
     # Each element is sent as its own message, in order (the room reply: host link apart from the client link).
     follow_ups: tuple[Answer, ...] = field(default=())

@@ -1,0 +1,80 @@
+"""Finds what a question asks *about* ("does zoom record?": recording), as the aspect ids of `ask --json`.
+
+Aspects are found by whole phrases from `vocabulary.yaml`, longest first, with a plural "s" folded away on both
+sides, and only at positions no platform name took: "is copilot safe" asks nothing about AI, and "signal"
+in "is signal safe" is not a word about anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from bot.brain.mentions import fold_plural
+from bot.brain.normalise import tokens as to_tokens
+
+# The ids in the order `ask --json` documents them; the vocabulary may list phrases for any of them.
+ASPECTS = (
+    "e2ee",
+    "recording",
+    "presence",
+    "phone-number",
+    "groups",
+    "mobile",
+    "gdpr",
+    "hipaa",
+    "business-model",
+    "open-source",
+    "ai",
+    "metadata",
+    "data-location",
+    "backups",
+    "accounts",
+    "cost",
+    "client-message",
+    "settings",
+)
+
+
+class AspectFinder:
+    def __init__(self, phrases: Mapping[str, Collection[str]], weak: Collection[str] = ()) -> None:
+        unknown = set(phrases) - set(ASPECTS)
+        if unknown:
+            raise ValueError(f"unknown aspect ids in the vocabulary: {sorted(unknown)}")
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for aspect, texts in phrases.items():
+            for text in texts:
+                words = tuple(fold_plural(word) for word in to_tokens(text))
+                if words:
+                    self._phrases.setdefault(words, aspect)
+        self._longest = max((len(words) for words in self._phrases), default=1)
+        self._weak = {tuple(fold_plural(word) for word in to_tokens(text)) for text in weak}
+
+    def words(self) -> frozenset[str]:
+        """Every word of every aspect phrase: none of them is ever an unknown platform's name."""
+        return frozenset(word for phrase in self._phrases for word in phrase)
+
+    def find(self, words: Sequence[str], taken: Collection[int] = ()) -> tuple[str, ...]:
+        """The aspects the words raise, each once, in the order they are first raised."""
+        folded = [fold_plural(word) for word in words]
+        found: dict[str, bool] = {}  # aspect -> raised only by weak phrases so far
+        position = 0
+        while position < len(folded):
+            match = self._longest_at(folded, position, taken)
+            if match is None:
+                position += 1
+                continue
+            aspect, length = match
+            weak = tuple(folded[position : position + length]) in self._weak
+            found[aspect] = found.get(aspect, True) and weak
+            position += length
+        strong = [aspect for aspect, weak in found.items() if not weak]
+        return tuple(strong or found)
+
+    def _longest_at(self, words: Sequence[str], start: int, taken: Collection[int]) -> tuple[str, int] | None:
+        for length in range(min(self._longest, len(words) - start), 0, -1):
+            if any(index in taken for index in range(start, start + length)):
+                continue
+            aspect = self._phrases.get(tuple(words[start : start + length]))
+            if aspect is not None:
+                return aspect, length
+        return None
