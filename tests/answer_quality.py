@@ -96,7 +96,7 @@ def _lead_is_answer(answer: Answer, text: str, case: Case, knowledge: KnowledgeB
     if aspect == "client-message":
         return "forward" in lead
     expected = platform.tips[0] if aspect == "settings" else ANSWERS[aspect](platform)
-    return normalise(expected[:60]) in lead or normalise(expected)[:40] in lead
+    return normalise(expected)[:30] in lead
 
 
 def judge(brain: Brain, case: Case, *, user: str, score: Score) -> None:

@@ -49,6 +49,8 @@ ASPECT_TOPICS = {
     "backups": "backups",
     "client-message": "telling-clients",
     "settings": "choosing-a-platform",
+    "cost": "choosing-a-platform",
+    "accounts": "choosing-a-platform",
 }
 
 STATE_WORDS = {

@@ -36,7 +36,9 @@ ASPECTS = (
 
 
 class AspectFinder:
-    def __init__(self, phrases: Mapping[str, Collection[str]], weak: Collection[str] = ()) -> None:
+    def __init__(
+        self, phrases: Mapping[str, Collection[str]], weak: Mapping[str, Collection[str]] | None = None
+    ) -> None:
         unknown = set(phrases) - set(ASPECTS)
         if unknown:
             raise ValueError(f"unknown aspect ids in the vocabulary: {sorted(unknown)}")
@@ -47,7 +49,11 @@ class AspectFinder:
                 if words:
                     self._phrases.setdefault(words, aspect)
         self._longest = max((len(words) for words in self._phrases), default=1)
-        self._weak = {tuple(fold_plural(word) for word in to_tokens(text)) for text in weak}
+        # Weak phrases count only when nothing else is asked, or, with a list, when none of those aspects is.
+        self._weak = {
+            tuple(fold_plural(word) for word in to_tokens(text)): frozenset(yields)
+            for text, yields in (weak or {}).items()
+        }
 
     def words(self) -> frozenset[str]:
         """Every word of every aspect phrase: none of them is ever an unknown platform's name."""
@@ -56,7 +62,9 @@ class AspectFinder:
     def find(self, words: Sequence[str], taken: Collection[int] = ()) -> tuple[str, ...]:
         """The aspects the words raise, each once, in the order they are first raised."""
         folded = [fold_plural(word) for word in words]
-        found: dict[str, bool] = {}  # aspect -> raised only by weak phrases so far
+        order: list[str] = []
+        strong: set[str] = set()
+        gives_way_to: dict[str, set[str]] = {}  # aspects raised by weak phrases only: what they give way to
         position = 0
         while position < len(folded):
             match = self._longest_at(folded, position, taken)
@@ -64,11 +72,22 @@ class AspectFinder:
                 position += 1
                 continue
             aspect, length = match
-            weak = tuple(folded[position : position + length]) in self._weak
-            found[aspect] = found.get(aspect, True) and weak
+            if aspect not in order:
+                order.append(aspect)
+            yields = self._weak.get(tuple(folded[position : position + length]))
+            if yields is None:
+                strong.add(aspect)
+            else:
+                gives_way_to.setdefault(aspect, set()).update(yields)
             position += length
-        strong = [aspect for aspect, weak in found.items() if not weak]
-        return tuple(strong or found)
+
+        def kept(aspect: str) -> bool:
+            if aspect in strong:
+                return True
+            yields = gives_way_to[aspect]
+            return not (yields & set(order)) if yields else not strong
+
+        return tuple(aspect for aspect in order if kept(aspect))
 
     def _longest_at(self, words: Sequence[str], start: int, taken: Collection[int]) -> tuple[str, int] | None:
         for length in range(min(self._longest, len(words) - start), 0, -1):

@@ -161,9 +161,11 @@ class Brain:
                 entries.platform_details(knowledge.platforms[entry], knowledge, region=region, today=today)
                 for entry in last.platforms
             ]
-            return details[0] if len(details) == 1 else _join(details)
+            more = details[0] if len(details) == 1 else _join(details)
+            return replace(more, intent=Intent.MORE)
         if last.topic:
-            return entries.topic_answer(knowledge.topics[last.topic], knowledge, today=today, long=True, region=region)
+            topic = entries.topic_answer(knowledge.topics[last.topic], knowledge, today=today, long=True, region=region)
+            return replace(topic, intent=Intent.MORE)
         return Answer(
             intent=Intent.MORE,
             title="More about what?",
@@ -185,25 +187,50 @@ def in_context(reading: Reading, last: _Last, knowledge: KnowledgeBase) -> Readi
     """A follow-up read against the answer before it, and a general aspect question given its topic.
 
     "what about groups?" after "is WhatsApp safe?" is about WhatsApp's groups; "what about signal?" after "does
-    WhatsApp record?" is about Signal's recording; "does it record?" with nothing before is the recording topic.
+    WhatsApp record?" is about Signal's recording; "how does whereby compare on that?" compares it with the
+    platform before; "which is cheaper?" after a comparison compares their cost. "does it record?" with nothing
+    before is the recording topic, and "what is e2ee?" is always the topic.
     """
     if reading.intent in (Intent.PLATFORM, Intent.COMPARE):
-        if reading.follow_up and not reading.aspects and last.aspects:
-            return replace(reading, aspects=last.aspects)
+        return _named_in_context(reading, last)
+    nothing_named = not reading.platforms and reading.unknown_name is None and reading.suggestion is None
+    if not nothing_named or reading.intent not in ANSWERABLE:
         return reading
-    about_nothing_named = not reading.platforms and reading.unknown_name is None and reading.suggestion is None
-    if not (reading.aspects and about_nothing_named and reading.intent in ANSWERABLE):
-        return reading
-    if reading.follow_up and last.platforms:
+    if last.platforms and not reading.definition and _continues(reading, last):
         intent = Intent.COMPARE if len(last.platforms) > 1 else Intent.PLATFORM
-        return Reading(intent, platforms=last.platforms, aspects=reading.aspects, follow_up=True)
-    if reading.intent is Intent.UNKNOWN:
+        return Reading(intent, platforms=last.platforms, aspects=reading.aspects or last.aspects, follow_up=True)
+    if reading.aspects and reading.intent is Intent.UNKNOWN:
         topic = next(
             (ASPECT_TOPICS[aspect] for aspect in reading.aspects if ASPECT_TOPICS.get(aspect) in knowledge.topics),
             None,
         )
         if topic is not None:
             return replace(reading, intent=Intent.TOPIC, topic=topic)
+    return reading
+
+
+def _continues(reading: Reading, last: _Last) -> bool:
+    """Whether a question that names nothing asks more about the platforms just discussed."""
+    if reading.asks_to_compare and len(last.platforms) > 1:
+        return True  # "which is cheaper?" after "zoom vs teams"
+    if not reading.aspects:
+        return False
+    if reading.intent is not Intent.TOPIC or reading.follow_up:
+        return True  # "does the client need an account?", "is it hipaa compliant?"
+    # Read alone it is a topic, but only because of the aspect's own words ("are the dms encrypted?").
+    return reading.topic in {ASPECT_TOPICS.get(aspect) for aspect in reading.aspects}
+
+
+def _named_in_context(reading: Reading, last: _Last) -> Reading:
+    new = [entry for entry in reading.platforms if entry not in last.platforms]
+    if last.platforms and new and reading.asks_to_compare and (reading.follow_up or len(reading.platforms) == 1):
+        # "how does whereby compare on that", "compare it with carepatron", "compare with whatsapp and signal"
+        platforms = tuple(dict.fromkeys((*last.platforms[:1], *reading.platforms)))[:3]
+        return Reading(
+            Intent.COMPARE, platforms=platforms, aspects=reading.aspects or last.aspects, follow_up=True
+        )
+    if reading.follow_up and not reading.aspects and last.aspects:
+        return replace(reading, aspects=last.aspects)
     return reading
 
 

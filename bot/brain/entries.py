@@ -123,7 +123,13 @@ def _fitness(platform: Platform, use: Use) -> tuple[int, bool, str]:
 
 MORE_POINTER = "Say “more” for the rest, with sources."
 ASK_REGION = "Which rules apply to you: UK, EU or US? Say “region uk”, “region eu” or “region us”."
-RULE_LINE_CHARS = 170
+# A short answer is read on a phone. It aims at SOFT_LIMIT characters (parts beyond the essentials give way to
+# it) and never passes phone.REPLY_LIMIT; "more" has every text whole.
+SOFT_LIMIT = 650
+RULE_LINE_CHARS = 90  # a rules line: the first clause of the entry's compliance text
+TIP_CHARS = 130  # a tip: its first sentence
+LEAD_CHARS = 420  # the aspect's own answer, as the schema allows it
+SUMMARY_CHARS = 260  # the during-a-session summary
 MAX_ASPECTS_SHOWN = 2
 MAX_TIPS = 3
 
@@ -171,21 +177,22 @@ def platform_answer(
     if "client-message" in aspects:
         return client_message_answer(platform, knowledge, today=today)
     parts = _notes(corrections, also_unknown)
-    answered = [line for aspect in aspects if (line := aspect_line(platform, aspect)) is not None]
+    answered = [line for aspect in aspects if (line := aspect_line(platform, aspect, limit=LEAD_CHARS)) is not None]
     for line in answered[:MAX_ASPECTS_SHOWN]:
         parts.append(Part(Section(None, (line,))))
     if not answered and "settings" not in aspects:
-        session_line = f"During a session: {platform.summary.session}"
+        session_line = f"During a session: {shorten(platform.summary.session, SUMMARY_CHARS)}"
         parts.append(Part(Section(None, (session_line,))))
         parts.append(Part(Section(None, (f"Beyond the session: {platform.summary.wider}",)), priority=3))
     tips = tips_for(platform, aspects, raises)
     heading = "What to do now" if platform.retired else ("Settings" if "settings" in aspects else "Before you use it")
     tips_limit = len(tips) if "settings" in aspects else MAX_TIPS
-    parts.append(Part(Section(heading, tips[:tips_limit]), priority=2, shrinks=True))
+    short_tips = tuple(shorten(tip, TIP_CHARS) for tip in tips[:tips_limit])
+    # With the question's own answer given, one action is enough to keep; the others give way first.
+    parts.append(Part(Section(heading, short_tips), priority=2, shrinks=True, keep=1 if answered else 2))
     if not {"gdpr", "hipaa"} & set(aspects):
         # The user's own region is one line worth keeping; every region's line is a stopgap until they say.
-        known = region in ("uk", "eu", "us")
-        parts.append(Part(Section("Rules", short_rules(platform, region)), priority=1 if known else 4, shrinks=True))
+        parts.append(Part(Section("Rules", short_rules(platform, region)), priority=1, shrinks=True))
     if ask_region:
         parts.append(Part(Section(None, (ASK_REGION,)), priority=1))
     answer = Answer(
@@ -198,7 +205,7 @@ def platform_answer(
         aspects=tuple(aspects),
         footer=MORE_POINTER,
     )
-    return fit(answer, parts)
+    return fit(answer, parts, soft_limit=SOFT_LIMIT)
 
 
 def client_message_answer(platform: Platform, knowledge: KnowledgeBase, *, today: date) -> Answer:

@@ -22,6 +22,7 @@ class Part:
     section: Section
     priority: int = ESSENTIAL  # higher gives way first
     shrinks: bool = False  # a list that may lose items from its end before it goes
+    keep: int = 0  # lines a shrinking list keeps while the answer is only over the soft limit
 
 
 def reviewed_line(answer: Answer) -> str | None:
@@ -50,16 +51,32 @@ def plain_length(answer: Answer) -> int:
     return len("\n\n".join(blocks))
 
 
-def fit(answer: Answer, parts: Sequence[Part], *, limit: int = REPLY_LIMIT) -> Answer:
-    """`answer` with the parts' sections, dropping or trimming the least important until it fits `limit`."""
+def fit(
+    answer: Answer,
+    parts: Sequence[Part],
+    *,
+    limit: int = REPLY_LIMIT,
+    soft_limit: int | None = None,
+    soft_priority: int = 2,
+) -> Answer:
+    """`answer` with the parts' sections, dropping or trimming the least important until it fits `limit`.
+
+    With `soft_limit`, parts of `soft_priority` or less important give way already above that length: the
+    answer aims at it, and only what matters more may take it up to `limit`."""
     kept = list(parts)
 
     def build() -> Answer:
         return replace(answer, sections=tuple(part.section for part in kept))
 
     built = build()
-    while plain_length(built) > limit:
-        droppable = [index for index, part in enumerate(kept) if part.priority > ESSENTIAL]
+    while plain_length(built) > limit or (soft_limit is not None and plain_length(built) > soft_limit):
+        over_soft = plain_length(built) <= limit
+        lowest = soft_priority if over_soft else ESSENTIAL + 1
+        droppable = [
+            index
+            for index, part in enumerate(kept)
+            if part.priority >= lowest and not (over_soft and len(part.section.lines) <= part.keep)
+        ]
         if not droppable:
             break
         index = max(droppable, key=lambda position: (kept[position].priority, position))
@@ -110,8 +127,11 @@ def shorten(text: str, limit: int) -> str:
         kept = candidate
     if kept:
         return kept
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
+    # No whole sentence fits: cut at the last clause break (a comma, a bracket) in the second half, else a word.
+    head = text[: limit - 1]
+    clause = max(head.rfind(mark) for mark in (", ", "; ", " (", " – ", " — "))
+    cut = head[:clause] if clause > limit // 2 else head.rsplit(" ", 1)[0]
+    return cut.rstrip(",;: ") + "…"
 
 
 def _sentences(text: str) -> list[str]:

@@ -29,6 +29,12 @@ MAX_COMPARE = 3
 ASPECT_TOPIC_IDS = frozenset(ASPECT_TOPICS.values())
 # Verbs that open a question about a product: "is line encrypted", "does wire …", "can session …".
 SLOT_VERBS = frozenset({"is", "does", "do", "can", "will", "would", "should", "could"})
+# In a short follow-up, "and session?", "what about wire?" name the platform too.
+FOLLOW_UP_SLOT = frozenset({"and", "about"})
+# Verbs after which an everyday-word name can only be the product: "explaining element", "using session".
+SLOT_NAME_VERBS = frozenset({"using", "explaining", "install", "installing", "download", "downloading"})
+STILL = frozenset({"still", "really", "actually", "now", "even"})
+MAX_SHORT_FOLLOW_UP = 4
 # Words right before a product's name in a question about it: "is X ok", "use X for", "about X".
 PRODUCT_SLOT_BEFORE = frozenset({"is", "are", "use", "using", "try", "trying", "about", "with", "on", "via"})
 MAX_FOLLOW_UP_WORDS = 8  # "and what about the android app for groups" is still a follow-up; a paragraph is not
@@ -54,6 +60,8 @@ class Reading:
     # Shaped like a follow-up ("what about groups?", "does it record?"): the brain may read it against the
     # conversation. The reader itself is stateless.
     follow_up: bool = False
+    definition: bool = False  # "what is e2ee?": a question about the idea itself, never a follow-up
+    asks_to_compare: bool = False  # "compare", "vs", "which is cheaper": wants two or more side by side
 
 
 class Reader:
@@ -87,7 +95,8 @@ class Reader:
         self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
         # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
         self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
-        self._known_words |= self.aspects.words() | vocabulary.features
+        self._aspect_words = self.aspects.words()
+        self._known_words |= self._aspect_words | vocabulary.features
         # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a
         # platform question ("what about wire", "is element secure") they can only mean the platform.
         self._slot_names = {
@@ -98,6 +107,9 @@ class Reader:
         self._names = NameFinder(vocabulary, self._known_words, self._slot_names)
         self._display_names = {platform.id: platform.name for platform in knowledge.platforms.values()}
         self._topic_ids = frozenset(knowledge.topics)
+        self._single_names = frozenset(
+            phrase for phrase, _ in platform_phrases if " " not in phrase and "-" not in phrase
+        )
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -113,7 +125,14 @@ class Reader:
         aspects = self.aspects.find(words, taken)
         if reading.intent is Intent.GREETING and aspects:
             reading = Reading(Intent.UNKNOWN)  # "hi, does it record?" asks something
-        return replace(reading, aspects=aspects, follow_up=self._follows_up(words, trimmed))
+        vocabulary = self._vocabulary
+        return replace(
+            reading,
+            aspects=aspects,
+            follow_up=self._follows_up(words, trimmed),
+            definition=self._starts_with(trimmed, vocabulary.definition_openers),
+            asks_to_compare=bool(set(words) & vocabulary.comparing) or self._starts_with(trimmed, vocabulary.which),
+        )
 
     def _follows_up(self, words: list[str], trimmed: str) -> bool:
         vocabulary = self._vocabulary
@@ -125,7 +144,7 @@ class Reader:
 
     def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, set[int]]:
         """The reading of a question (not a command or a room request), and the positions platform names took."""
-        found = self._without_suffixes(words, self.platforms.find(words))
+        found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words)))
         found = self._with_compared_slot_names(words, found)
         if any(not mention.weak for mention in found) or (
             found and self._names.find(words, positions(found))
@@ -157,7 +176,10 @@ class Reader:
         first_topic = self._topic_first(joined, words, topic_mentions)
         # "what metadata does zoom keep", "how do I set up teams safely": a question about that platform's
         # metadata or settings, which its entry answers; "what browser should I use for jitsi" stays a topic.
-        if first_topic is not None and not (platforms and first_topic in ASPECT_TOPIC_IDS):
+        about_platform = platforms and (
+            first_topic in ASPECT_TOPIC_IDS or "settings" in self.aspects.find(words, taken)
+        )
+        if first_topic is not None and not about_platform:
             return Reading(Intent.TOPIC, topic=first_topic), taken
         if first_topic is not None and platforms and self.aspects.find(words, taken) == ():
             return Reading(Intent.TOPIC, topic=first_topic), taken
@@ -169,6 +191,15 @@ class Reader:
         if platforms:
             return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside), taken
         if self._asks_for_recommendation(joined, words, topic_mentions):
+            # "best way to run online group sessions": choosing how to do something a topic covers.
+            chosen = [
+                topic_id
+                for aspect in self.aspects.find(words, taken)
+                if (topic_id := ASPECT_TOPICS.get(aspect)) in self._vocabulary.chosen_topics
+                and topic_id in self._topic_ids
+            ]
+            if chosen:
+                return Reading(Intent.TOPIC, topic=chosen[0]), taken
             return Reading(Intent.RECOMMEND, use=self._use(words)), taken
         if topic is not None:
             # "is line encrypted end to end": a platform whose name is an everyday word, in a product's slot.
@@ -176,7 +207,7 @@ class Reader:
             if slot_name is not None:
                 return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
             # "is Fireflies ok for session notes": the topic's advice, but first that we know nothing of Fireflies.
-            unknown = self._product_beside_topic(words, positions(topic_mentions))
+            unknown = self._product_beside_topic(words, positions(topic_mentions)) or self._product_after_verb(words)
             if unknown is not None:
                 return Reading(Intent.UNKNOWN, topic=self._kind(words) or topic, unknown_name=unknown), taken
             return Reading(Intent.TOPIC, topic=topic), taken
@@ -196,16 +227,51 @@ class Reader:
         unknown = self._names.find(words, slots=True)
         if unknown in self._slot_names:
             return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],)), taken
+        if unknown is None and self.aspects.find(words):
+            unknown = self._product_after_verb(words)  # "does fathom record calls"
         if unknown is None and self._wants_a_kind_of_product(words):
             return Reading(Intent.RECOMMEND, use=self._use(words)), taken
         kind = self._kind(words) if unknown is not None else None
         return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), taken
 
+    def _without_possessives(self, words: list[str]) -> list[str]:
+        """ "signal's servers", "zoom's code" (normalised to "signals", "zooms"): the name before a noun. "mixed
+        signals from a client" keeps its word, since what follows is a little word."""
+        stopwords = self._vocabulary.stopwords
+        return [
+            word[:-1]
+            if word.endswith("s") and index + 1 < len(words) and words[index + 1] not in stopwords
+            and word[:-1] in self._single_names
+            else word
+            for index, word in enumerate(words)
+        ]
+
+    def _product_after_verb(self, words: list[str]) -> str | None:
+        """ "does fathom record calls", "does ringcentral video record": a word we do not know right after the
+        opening verb of a question about an aspect is a product's name (with a name part like "video")."""
+        vocabulary = self._vocabulary
+        if len(words) < 3 or words[0] not in SLOT_VERBS | {"are"}:
+            return None
+        if words[0] in ("is", "are") and not (
+            words[2] in vocabulary.judgements or words[2] in self._aspect_words or words[2] in STILL
+        ):
+            return None  # "is X …" names X only when what follows judges it: "is wickr still safe"
+        name = words[1]
+        never = vocabulary.stopwords | vocabulary.usage_objects | vocabulary.brands | vocabulary.judgements
+        if name in never or name in self._known_words or name.isdigit():
+            return None
+        if words[2] in vocabulary.name_parts:
+            return f"{name} {words[2]}"
+        return name
+
     def _slot_name_in_question(self, words: list[str]) -> str | None:
         """ "is line encrypted", "does wire need a phone number", "what does session store": an everyday-word
         name right after a question's opening verb is the platform ("my session at 3" is not)."""
+        short = len(words) <= MAX_SHORT_FOLLOW_UP
         for index, word in enumerate(words[1:], start=1):
-            if word in self._slot_names and words[index - 1] in SLOT_VERBS:
+            before = words[index - 1]
+            named = before in SLOT_VERBS or before in SLOT_NAME_VERBS or (short and before in FOLLOW_UP_SLOT)
+            if word in self._slot_names and named:
                 return self._slot_names[word]
         return None
 

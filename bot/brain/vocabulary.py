@@ -59,9 +59,12 @@ class Vocabulary(BaseModel):
     stopwords: frozenset[str]
     common_words: frozenset[str]
     aspects: dict[str, frozenset[str]]
-    weak_aspect_phrases: frozenset[str]
+    weak_aspect_phrases: dict[str, tuple[str, ...]]
     follow_up_openers: frozenset[str]
     follow_up_pronouns: frozenset[str]
+    definition_openers: frozenset[str]
+    comparing: frozenset[str]
+    which: frozenset[str]
     features: frozenset[str]
     kinds: dict[str, frozenset[str]]
 
@@ -84,8 +87,10 @@ class Vocabulary(BaseModel):
         "stopwords",
         "common_words",
         "follow_up_openers",
-        "weak_aspect_phrases",
         "follow_up_pronouns",
+        "definition_openers",
+        "comparing",
+        "which",
         "features",
         mode="before",
     )(_normalised)
