@@ -14,9 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 from bot.bundled import bundled
 from bot.kb.schema import Platform, Topic
+from bot.kb.sources import AWAITING_FIX, source_problems
 from bot.yamlfile import load_yaml
 
-WARN_AFTER_DAYS = 180
+# Freshness. A curator is warned (and `kb stale` lists the entry) from REVIEW_DUE_DAYS, a month before answers
+# tell readers to check the sources too (READER_NOTICE_DAYS); only past FAIL_AFTER_DAYS does `kb check` fail, so
+# CI does not turn red while a review is merely due.
+REVIEW_DUE_DAYS = 150
+READER_NOTICE_DAYS = 180
 FAIL_AFTER_DAYS = 365
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -94,8 +99,35 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
-    """Load and cross-check every entry; raise `KnowledgeError` listing all problems at once."""
+def _cited(entry: Platform | Topic) -> list[tuple[str, str]]:
+    """(field, address) for every source the entry cites: `sources[N]` and `incidents[N].source`."""
+    cited = [(f"sources[{index}]", url) for index, url in enumerate(entry.sources)]
+    if isinstance(entry, Platform):
+        cited += [(f"incidents[{index}].source", incident.source) for index, incident in enumerate(entry.incidents)]
+    return cited
+
+
+def _check_sources(
+    entry: Platform | Topic, label: str, awaiting_fix: frozenset[tuple[str, str]]
+) -> tuple[list[str], list[str]]:
+    """Problems and warnings from the source rules (`bot.kb.sources`)."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    for where, url in _cited(entry):
+        for problem in source_problems(url):
+            if (entry.id, url) in awaiting_fix:
+                warnings.append(f"{label}: {where}: {problem} (awaiting a fix)")
+            else:
+                problems.append(f"{label}: {where}: {problem}")
+    return problems, warnings
+
+
+def load_knowledge(
+    root: Path, *, today: date | None = None, awaiting_fix: frozenset[tuple[str, str]] = AWAITING_FIX
+) -> KnowledgeBase:
+    """Load and cross-check every entry; raise `KnowledgeError` listing all problems at once.
+
+    `awaiting_fix` holds (entry id, address) pairs whose refused source is reported as a warning for now."""
     today = today or date.today()
     problems: list[str] = []
     warnings: list[str] = []
@@ -128,20 +160,39 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
                 continue
             labels[entry.id] = label
             into[entry.id] = entry
+            source_errors, source_warnings = _check_sources(entry, label, awaiting_fix)
+            problems += source_errors
+            warnings += source_warnings
             age = (today - entry.reviewed).days
             if age < 0:
                 problems.append(f"{label}: reviewed: {entry.reviewed} is in the future")
             elif age > FAIL_AFTER_DAYS:
                 problems.append(f"{label}: reviewed: {age} days ago; re-check the sources (limit {FAIL_AFTER_DAYS})")
-            elif age > WARN_AFTER_DAYS:
-                warnings.append(f"{label}: reviewed: {age} days ago; due for a re-check")
+            elif age > REVIEW_DUE_DAYS:
+                warnings.append(f"{label}: reviewed: {age} days ago; due for a re-check (`confidant kb stale`)")
 
     if not platforms and not topics and not problems:
         problems.append(f"{root}: (folder): no entries in platforms/ or topics/")
     problems += _cross_check(platforms, topics, labels)
+    warnings += _fixed_already(platforms, topics, labels, awaiting_fix)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(platforms=platforms, topics=topics, warnings=tuple(warnings))
+
+
+def _fixed_already(
+    platforms: dict[str, Platform],
+    topics: dict[str, Topic],
+    labels: dict[str, str],
+    awaiting_fix: frozenset[tuple[str, str]],
+) -> list[str]:
+    """A warning for each `awaiting_fix` pair whose entry no longer cites the address: delete the pair."""
+    warnings = []
+    for entry_id, url in sorted(awaiting_fix):
+        entry = platforms.get(entry_id) or topics.get(entry_id)
+        if entry is not None and url not in {cited for _, cited in _cited(entry)}:
+            warnings.append(f"{labels[entry_id]}: sources: {url!r} is fixed; delete it from AWAITING_FIX")
+    return warnings
 
 
 def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], labels: dict[str, str]) -> list[str]:
