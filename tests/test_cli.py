@@ -104,6 +104,18 @@ def test_kb_check_and_list() -> None:
     assert row["kind"] == "platform" and row["sources"]
 
 
+def test_kb_stale() -> None:
+    result = confidant("kb", "stale", "--days", "0", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows and {"id", "kind", "name", "reviewed", "sources", "days"} <= set(rows[0])
+    assert [row["reviewed"] for row in rows] == sorted(row["reviewed"] for row in rows)
+    text = confidant("kb", "stale", "--days", "100000")
+    assert text.returncode == 0 and text.stdout == ""
+    assert "reviewed more than 100000 days ago" in text.stderr
+    assert confidant("kb", "stale", "--days", "soon").returncode == 2
+
+
 def test_kb_check_reports_broken_yaml(tmp_path: Path) -> None:
     (tmp_path / "platforms").mkdir()
     (tmp_path / "platforms" / "bad.yaml").write_text("id: bad\nname: [\n", encoding="utf-8")
