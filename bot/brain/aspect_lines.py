@@ -1,7 +1,6 @@
 """The direct answer to one aspect of a question about a platform ("does Zoom record?"), from the entry's fields.
 
-Each aspect has a label and a field that answers it. Where an entry lacks the field (a knowledge base still
-being filled), the answer says so plainly instead of guessing, and "more" has everything the entry holds.
+Each aspect has a label and the field of the entry that answers it; the schema requires every one of them.
 """
 
 from __future__ import annotations
@@ -87,10 +86,6 @@ def e2ee_summary(platform: Platform) -> str:
     return ("; ".join(parts) + ".").capitalize()
 
 
-def _missing(platform: Platform, what: str) -> str:
-    return f"My notes on {platform.name} do not cover {what} yet; say “more” for everything I have."
-
-
 def _open_source(platform: Platform) -> str:
     source = platform.open_source
     words = {"yes": "open source", "partly": "partly open source", "no": "not open source"}
@@ -98,41 +93,23 @@ def _open_source(platform: Platform) -> str:
     return f"{line} {source.audits}" if source.audits else line
 
 
-def _backups(platform: Platform) -> str:
-    if platform.backups:
-        return platform.backups
-    state = platform.e2ee.backups
-    if state is E2EEState.NOT_APPLICABLE:
-        return _missing(platform, "backups")
-    return f"Backups: {STATE_WORDS[state]}."
-
-
-def _groups(platform: Platform) -> str:
-    if platform.groups:
-        return platform.groups
-    state = platform.e2ee.chat_group
-    if state is E2EEState.NOT_APPLICABLE:
-        return _missing(platform, "groups")
-    return f"Group chats: {STATE_WORDS[state]}."
-
-
 ANSWERS: dict[str, Callable[[Platform], str]] = {
     "e2ee": e2ee_summary,
-    "recording": lambda platform: platform.recording or _missing(platform, "recording"),
+    "recording": lambda platform: platform.recording,
     "presence": lambda platform: f"{platform.presence.shown} {CAN_HIDE[platform.presence.can_hide]}".strip(),
     "phone-number": lambda platform: platform.identifiers,
-    "groups": _groups,
-    "mobile": lambda platform: platform.mobile or _missing(platform, "the phone apps"),
+    "groups": lambda platform: platform.groups,
+    "mobile": lambda platform: platform.mobile,
     "gdpr": lambda platform: platform.compliance.gdpr,
     "hipaa": lambda platform: platform.compliance.hipaa_baa,
     "business-model": lambda platform: platform.business_model.summary,
     "open-source": _open_source,
-    "ai": lambda platform: platform.ai_features or _missing(platform, "AI features"),
+    "ai": lambda platform: platform.ai_features,
     "metadata": lambda platform: platform.metadata,
     "data-location": lambda platform: platform.jurisdiction,
-    "backups": _backups,
-    "accounts": lambda platform: platform.accounts or platform.identifiers,
-    "cost": lambda platform: platform.cost or _missing(platform, "cost"),
+    "backups": lambda platform: platform.backups,
+    "accounts": lambda platform: platform.accounts,
+    "cost": lambda platform: platform.cost,
 }
 
 

@@ -203,26 +203,19 @@ def platform_answer(
 
 def client_message_answer(platform: Platform, knowledge: KnowledgeBase, *, today: date) -> Answer:
     """A short note for the counsellor, then the message to forward to the client as it is (its own message)."""
-    if platform.client_message is None:
-        lines: tuple[str, ...] = (
-            f"I have not written a message for clients about {platform.name} yet. What matters on their side:",
-            *platform.tips[:MAX_TIPS],
-        )
-        follow_ups: tuple[Answer, ...] = ()
-    else:
-        lines = (
-            shorten(platform.summary.session, 240),
-            "The next message is for your client: forward it as it is.",
-        )
-        follow_ups = (
-            Answer(
-                intent=Intent.PLATFORM,
-                title=f"About our sessions on {platform.name}",
-                sections=(Section(None, (platform.client_message,)),),
-                platforms=(platform.id,),
-                aspects=("client-message",),
-            ),
-        )
+    lines = (
+        shorten(platform.summary.session, 240),
+        "The next message is for your client: forward it as it is.",
+    )
+    follow_ups = (
+        Answer(
+            intent=Intent.PLATFORM,
+            title=f"About our sessions on {platform.name}",
+            sections=(Section(None, (platform.client_message,)),),
+            platforms=(platform.id,),
+            aspects=("client-message",),
+        ),
+    )
     return Answer(
         intent=Intent.PLATFORM,
         title=platform.name,
@@ -262,7 +255,7 @@ def platform_details(platform: Platform, knowledge: KnowledgeBase, *, region: st
         Section("How it makes money", (platform.business_model.summary,)),
         Section("Open source and audits", _open_source(platform)),
         Section("Where it is based", (platform.jurisdiction,)),
-        *(Section(heading, (text,)) for heading, field in DETAIL_ASPECTS if (text := getattr(platform, field))),
+        *(Section(heading, (getattr(platform, field),)) for heading, field in DETAIL_ASPECTS),
         Section(
             "Rules where you work",
             _all_compliance(platform) if region in (None, "other") else tuple(compliance_lines(platform, region)),

@@ -31,14 +31,17 @@ def reviewed_line(answer: Answer) -> str | None:
 def plain_length(answer: Answer) -> int:
     """The length of one message as `render_plain` lays it out (tested to agree with it)."""
     blocks = [answer.title if not answer.verdict else f"{answer.title}: {answer.verdict}"]
+    links = "\n".join(f"{link.label}: {link.url}" for link in answer.links)
+    if links and answer.links_first:
+        blocks.append(links)
     for section in answer.sections:
         bullet = "• " if section.heading is not None and len(section.lines) > 1 else ""
         lines = [f"{bullet}{line}" for line in section.lines]
         if section.heading is not None:
             lines.insert(0, f"{section.heading}:")
         blocks.append("\n".join(lines))
-    if answer.links:
-        blocks.append("\n".join(f"{link.label}: {link.url}" for link in answer.links))
+    if links and not answer.links_first:
+        blocks.append(links)
     closing = reviewed_line(answer)
     if closing or answer.stale:
         blocks.append(" ".join(filter(None, (closing, STALE_LINE if answer.stale else None))))

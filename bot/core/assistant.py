@@ -31,6 +31,8 @@ MAX_ASKED = 10_000  # users remembered as asked for their region; past this the 
 class Rooms(Protocol):
     def answer(self, text: str, *, timezone: zoneinfo.ZoneInfo, display_name: str | None, user_ref: str) -> Answer: ...
 
+    def checklist(self) -> Answer: ...
+
 
 def _note(title: str, line: str, intent: Intent = Intent.SETTINGS) -> Answer:
     return Answer(intent=intent, title=title, sections=(Section(None, (line,)),))
@@ -57,6 +59,8 @@ class Assistant:
         self._timezone = default_timezone
         # Users already asked which rules apply to them (asked once per conversation, in memory only).
         self._asked_region: set[str] = set()
+        # Users whose last answer was a room: their "more" is the room checklist.
+        self._after_room: set[str] = set()
 
     async def respond(self, message: Incoming) -> Answer | None:
         """The answer to send, or None to stay silent (a group message not meant for us, flooding)."""
@@ -72,7 +76,16 @@ class Assistant:
         stored = await self._users.settings(user) if self._users is not None else {}
         region = stored.get("region", self._region)
 
+        after_room = user in self._after_room
+        self._after_room.discard(user)
+        if reading.command == "checklist" or (reading.intent is Intent.MORE and after_room):
+            if self._rooms is None:
+                return _note("Rooms are not set up", "Meeting rooms are not available here.", Intent.ROOM)
+            return self._rooms.checklist()
         if reading.intent is Intent.ROOM:
+            if len(self._after_room) >= MAX_ASKED:
+                self._after_room.clear()
+            self._after_room.add(user)
             return self._room(message.text, user, stored)
         if reading.intent is Intent.SETTINGS:
             return await self._settings(user, reading, stored)
