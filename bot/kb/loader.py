@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.bundled import bundled
 from bot.kb.schema import Platform, Topic
-from bot.kb.sources import AWAITING_FIX, source_problems
+from bot.kb.sources import source_problems
 from bot.yamlfile import load_yaml
 
 # Freshness. A curator is warned (and `kb stale` lists the entry) from REVIEW_DUE_DAYS, a month before answers
@@ -107,27 +107,13 @@ def _cited(entry: Platform | Topic) -> list[tuple[str, str]]:
     return cited
 
 
-def _check_sources(
-    entry: Platform | Topic, label: str, awaiting_fix: frozenset[tuple[str, str]]
-) -> tuple[list[str], list[str]]:
-    """Problems and warnings from the source rules (`bot.kb.sources`)."""
-    problems: list[str] = []
-    warnings: list[str] = []
-    for where, url in _cited(entry):
-        for problem in source_problems(url):
-            if (entry.id, url) in awaiting_fix:
-                warnings.append(f"{label}: {where}: {problem} (awaiting a fix)")
-            else:
-                problems.append(f"{label}: {where}: {problem}")
-    return problems, warnings
+def _check_sources(entry: Platform | Topic, label: str) -> list[str]:
+    """Problems from the source rules (`bot.kb.sources`), one per refused address."""
+    return [f"{label}: {where}: {problem}" for where, url in _cited(entry) for problem in source_problems(url)]
 
 
-def load_knowledge(
-    root: Path, *, today: date | None = None, awaiting_fix: frozenset[tuple[str, str]] = AWAITING_FIX
-) -> KnowledgeBase:
-    """Load and cross-check every entry; raise `KnowledgeError` listing all problems at once.
-
-    `awaiting_fix` holds (entry id, address) pairs whose refused source is reported as a warning for now."""
+def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
+    """Load and cross-check every entry; raise `KnowledgeError` listing all problems at once."""
     today = today or date.today()
     problems: list[str] = []
     warnings: list[str] = []
@@ -160,9 +146,7 @@ def load_knowledge(
                 continue
             labels[entry.id] = label
             into[entry.id] = entry
-            source_errors, source_warnings = _check_sources(entry, label, awaiting_fix)
-            problems += source_errors
-            warnings += source_warnings
+            problems += _check_sources(entry, label)
             age = (today - entry.reviewed).days
             if age < 0:
                 problems.append(f"{label}: reviewed: {entry.reviewed} is in the future")
@@ -174,25 +158,9 @@ def load_knowledge(
     if not platforms and not topics and not problems:
         problems.append(f"{root}: (folder): no entries in platforms/ or topics/")
     problems += _cross_check(platforms, topics, labels)
-    warnings += _fixed_already(platforms, topics, labels, awaiting_fix)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(platforms=platforms, topics=topics, warnings=tuple(warnings))
-
-
-def _fixed_already(
-    platforms: dict[str, Platform],
-    topics: dict[str, Topic],
-    labels: dict[str, str],
-    awaiting_fix: frozenset[tuple[str, str]],
-) -> list[str]:
-    """A warning for each `awaiting_fix` pair whose entry no longer cites the address: delete the pair."""
-    warnings = []
-    for entry_id, url in sorted(awaiting_fix):
-        entry = platforms.get(entry_id) or topics.get(entry_id)
-        if entry is not None and url not in {cited for _, cited in _cited(entry)}:
-            warnings.append(f"{labels[entry_id]}: sources: {url!r} is fixed; delete it from AWAITING_FIX")
-    return warnings
 
 
 def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], labels: dict[str, str]) -> list[str]:

@@ -222,38 +222,3 @@ def source_problems(url: str) -> list[str]:
         problems.append(f"{url!r} carries tracking or share parameters ({', '.join(tracking)}); remove them")
     return problems
 
-
-# Refusals in entries that other curators were rewriting when these rules arrived (December 2026): `kb check`
-# reports them as warnings, not errors, so CI stays green until those branches are merged and fixed. Each pair is
-# (entry id, address). Delete a pair once its source is replaced; `kb check` says when one is no longer needed.
-# Never add to this list: fix the entry instead.
-AWAITING_FIX: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("slack", "https://mastodawn.com/post/112458413679331104"),
-        ("slack", "https://staygreenonslack.com/slack-status-icons"),
-        ("sms", "https://giganectar.com/?p=9575"),
-        ("sms", "https://particle.news/story/apple-and-google-begin-encrypted-rcs-rollout-for-iphoneandroid-texts"),
-        ("sms", "https://nerdyinfo.com/ios-26-5-update-encrypted-rcs-features-how-to-install/"),
-        ("snapchat", "https://snapfixguides.com/does-snapchat-have-end-to-end-encryption/"),
-        ("snapchat", "https://ticker.tv/news/are-snapchat-messages-encrypted/176013/"),
-        ("telegram", "https://pupuweb.com/how-to-stop-telegram-from-broadcasting-your-online-status-to-everyone"),
-        ("telegram", "https://group-telegram.com/it/KavkazKaspi.com/2322"),
-        ("tuta", "https://navms.com/?p=88159"),
-        ("viber", "https://online.documentine.com/install-viber-on-windows-phone/1/viber-privacy-policy.html"),
-        (
-            "webex",
-            "https://dokumen.tips/documents/cisco-webex-meetings-cisco-public-privacy-data-sheet-version-3-december-2019.html",
-        ),
-        (
-            "wechat",
-            "https://xynik.com/index.php/2024/10/17/wechat-devs-introduced-security-flaws-when-they-modded-tls-say-researchers",
-        ),
-        ("whatsapp", "https://otontechnology.com/whatsapp-username-feature-privacy-explained/"),
-        (
-            "whatsapp",
-            "https://unbiasedheadlines.com/article/whatsapp-opens-username-reservations-for-3-billion-users-full-launch-coming-later-in-2026",
-        ),
-        ("zoom", "https://docs.rs/zoom-api/latest/zoom_api/types/enum.EncryptionType.html"),
-        ("zoom", "https://vendasta.zoom.us/gdpr"),
-    }
-)

@@ -86,24 +86,12 @@ def test_loader_names_the_field(tmp_path: Path) -> None:
     )
     write(kb, "topics", topic(sources=["https://example.org/a", "https://example.org/b?utm_medium=mail"]))
     with pytest.raises(KnowledgeError) as caught:
-        load_knowledge(kb, today=TODAY, awaiting_fix=frozenset())
+        load_knowledge(kb, today=TODAY)
     found = caught.value.problems
     shortener = "knowledge/platforms/acme.yaml: sources[1]: 'https://bit.ly/x' is a link shortener"
     assert any(line.startswith(shortener) for line in found)
     assert any(line.startswith("knowledge/platforms/acme.yaml: incidents[0].source: ") for line in found)
     assert any(line.startswith("knowledge/topics/basics.yaml: sources[1]: ") and "utm_medium" in line for line in found)
-
-
-def test_awaiting_fix_is_a_warning_and_says_when_it_is_no_longer_needed(tmp_path: Path) -> None:
-    kb = tmp_path / "knowledge"
-    write(kb, "platforms", platform(sources=["https://example.org/a", "https://bit.ly/x"]))
-    write(kb, "topics", topic())
-    pending = frozenset({("acme", "https://bit.ly/x"), ("basics", "https://tinyurl.com/gone")})
-    knowledge = load_knowledge(kb, today=TODAY, awaiting_fix=pending)
-    assert any("sources[1]: 'https://bit.ly/x' is a link shortener" in line and "(awaiting a fix)" in line
-               for line in knowledge.warnings)
-    assert any(line.startswith("knowledge/topics/basics.yaml: sources: 'https://tinyurl.com/gone' is fixed")
-               for line in knowledge.warnings)
 
 
 def test_the_shipped_knowledge_base_passes() -> None:
