@@ -38,16 +38,31 @@ def _parser() -> argparse.ArgumentParser:
     room.add_argument("--json", action="store_true")
     room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
     commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
-    kb = commands.add_parser("kb", help="check or list the knowledge base")
+    kb = commands.add_parser("kb", help="check or list the knowledge base, or list what is due for review")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
     kb_list = kb_commands.add_parser("list", help="one row per entry")
     kb_list.add_argument("--json", action="store_true")
+    kb_stale = kb_commands.add_parser("stale", help="entries due for review, oldest first, with their sources")
+    kb_stale.add_argument(
+        "--days", type=_days, default=None, help="reviewed more than this many days ago (default: 150)"
+    )
+    kb_stale.add_argument("--json", action="store_true")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
     _add_signal_commands(commands)
     return parser
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days")
+    return days
 
 
 def _add_signal_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -200,12 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "kb":
-        from bot.kb.check import check, listing
-        from bot.kb.loader import bundled_knowledge_dir
+        from bot.kb.check import check, listing, stale
+        from bot.kb.loader import REVIEW_DUE_DAYS, bundled_knowledge_dir
 
         root = settings.knowledge_dir or bundled_knowledge_dir()
         if args.kb_command == "check":
             return check(root, sys.stdout, sys.stderr)
+        if args.kb_command == "stale":
+            days = REVIEW_DUE_DAYS if args.days is None else args.days
+            return stale(root, sys.stdout, sys.stderr, days=days, as_json=args.json)
         return listing(root, sys.stdout, sys.stderr, as_json=args.json)
     if args.command == "ask":
         questions = _questions(args.question, sys.stdin)

@@ -9,7 +9,7 @@ from datetime import date
 from bot.brain.answer import Answer, Intent, Link, Section
 from bot.brain.aspect_lines import aspect_line, e2ee_summary, tips_for
 from bot.brain.phone import Part, fit, shorten
-from bot.kb.loader import WARN_AFTER_DAYS, KnowledgeBase
+from bot.kb.loader import READER_NOTICE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
 
 VERDICT_LABELS = {
@@ -53,7 +53,7 @@ def month_year(day: date) -> str:
 
 
 def is_stale(reviewed: date, today: date) -> bool:
-    return (today - reviewed).days > WARN_AFTER_DAYS
+    return (today - reviewed).days > READER_NOTICE_DAYS
 
 
 def e2ee_lines(e2ee: E2EE) -> list[str]:

@@ -173,10 +173,12 @@ def test_sources_must_be_https_and_two(kb: Path) -> None:
     assert any("sources: " in line for line in found)
 
 
-def test_freshness_warns_after_180_days_and_fails_after_365(kb: Path) -> None:
-    write(kb, "platforms", platform(reviewed="2026-03-01"))
+def test_freshness_warns_after_150_days_and_fails_after_365(kb: Path) -> None:
+    write(kb, "platforms", platform(reviewed="2026-07-15"))  # 136 days
+    assert load_knowledge(kb, today=TODAY).warnings == ()
+    write(kb, "platforms", platform(reviewed="2026-06-20"))  # 161 days: due, but CI stays green
     knowledge = load_knowledge(kb, today=TODAY)
-    assert knowledge.warnings and "due for a re-check" in knowledge.warnings[0]
+    assert knowledge.warnings and "161 days ago; due for a re-check" in knowledge.warnings[0]
     write(kb, "platforms", platform(reviewed="2025-10-01"))
     assert any("reviewed: 423 days ago" in line for line in problems(kb))
 
