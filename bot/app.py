@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.access.gate import AccessGate
-from bot.brain.answer import Answer
 from bot.brain.brain import Brain
 from bot.config import ConfigError, Settings
 from bot.core.assistant import Assistant, Rooms
-from bot.core.identity import Keyer, load_or_create_secret
 from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.shared.answer import Answer
+from bot.shared.pseudonym import Keyer, load_or_create_secret
 
 # The database layer (SQLAlchemy, Alembic) is imported only where a database is opened: `confidant ask` has
 # none, and those imports are most of its start-up time.

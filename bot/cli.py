@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from bot.brain.answer import Answer
     from bot.config import Settings
     from bot.core.assistant import Assistant
+    from bot.shared.answer import Answer
 
 CONSOLE_USER = "local"
 PIPED_SEPARATOR = "----"
@@ -49,7 +49,7 @@ def _add_signal_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _incoming(text: str) -> object:
-    from bot.core.messages import Incoming
+    from bot.shared.incoming import Incoming
 
     return Incoming(transport="console", sender=CONSOLE_USER, chat=CONSOLE_USER, text=text, message_key="")
 
@@ -67,8 +67,8 @@ def _as_json(answer: Answer, text: str) -> str:
 
 
 async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, str]:
-    from bot.brain.answer import Answer as AnswerType
     from bot.render.plain import render_plain
+    from bot.shared.answer import Answer as AnswerType
 
     answer = await assistant.respond(_incoming(question))  # type: ignore[arg-type]
     if answer is None:

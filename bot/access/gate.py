@@ -7,8 +7,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.brain.answer import Answer, Intent, Section
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
 
 MAX_CHARACTERS = 2000
 RATE_PER_MINUTE = 20

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.brain.answer import Answer, Intent, Link, Section
 from bot.kb.loader import WARN_AFTER_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
+from bot.shared.answer import Answer, Intent, Link, Section
 
 VERDICT_LABELS = {
     Verdict.RECOMMENDED: "Recommended",

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.brain.answer import Intent
 from bot.brain.mentions import Mention, PhraseIndex, positions
 from bot.brain.names import NameFinder
-from bot.brain.normalise import tokens as to_tokens
 from bot.brain.vocabulary import Vocabulary
 from bot.kb.loader import KnowledgeBase
+from bot.shared.answer import Intent
+from bot.shared.normalise import tokens as to_tokens
 
 MAX_COMPARE = 3
 MAX_SETTING_WORDS = 4

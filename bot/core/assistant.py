@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.access.gate import AccessGate
 from bot.brain import replies
-from bot.brain.answer import Answer, Intent, Section
 from bot.brain.brain import Brain
 from bot.brain.reader import Reading
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 
 if TYPE_CHECKING:
     from bot.storage.users import Users

@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.brain.answer import Answer, Intent
 from bot.core.batch import GroupCommit
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer, Intent
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.inbox import Inbox, InboxItem
 from bot.transports.base import DeliveryError, Transport
 
@@ -213,7 +213,7 @@ class Worker:
             await self._inbox.scrub()
 
     def _pseudonym(self, message: Incoming) -> str:
-        return self._keyer.short(f"{message.transport}:{message.chat}") if self._keyer else "-"
+        return self._keyer.conversation(message.transport, message.chat) if self._keyer else "-"
 
     # -- shutdown, upkeep, health --
 

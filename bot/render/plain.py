@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer
+from bot.shared.answer import Answer
 
 STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
 

@@ -18,8 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.models import InboxMessage, ProcessedMessage
 
 inbox = cast(Table, InboxMessage.__table__)

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Literal, Protocol, runtime_checkable
 
-from bot.brain.answer import Answer
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer
+from bot.shared.incoming import Incoming
 
 # Returns True when the message was new and is now durably queued, False for a duplicate.
 Accept = Callable[[Incoming], Awaitable[bool]]

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.access.gate import AccessGate
-from bot.brain.answer import Intent
 from bot.brain.brain import Brain
 from bot.core.assistant import Assistant
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
 from bot.logs import setup_logging
 from bot.render.plain import render_plain
+from bot.shared.answer import Intent
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
 from bot.storage.users import Users

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.brain.answer import Answer, Intent
-from bot.core.messages import Incoming
 from bot.core.worker import APOLOGY, DEDUPE_WINDOW, Worker
 from bot.logs import quiet_noisy_loggers
+from bot.shared.answer import Answer, Intent
+from bot.shared.incoming import Incoming
 from bot.storage.inbox import Inbox
 from bot.storage.models import ProcessedMessage
 from bot.transports.base import DeliveryError, Transport

@@ -7,8 +7,8 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
 
-from bot.brain.answer import Answer
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer
+from bot.shared.incoming import Incoming
 from bot.transports.base import Accept, DeliveryError
 
 

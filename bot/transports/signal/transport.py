@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.brain.answer import Answer
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
 from bot.render.signal import render_signal
+from bot.shared.answer import Answer
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.transports.backoff import Backoff
 from bot.transports.base import Accept, DeliveryError, TransportStartupError
 from bot.transports.redact import redact, without_credentials
@@ -369,7 +369,7 @@ class SignalTransport:
         outcome: Literal["failed", "delivery-unknown"] = (
             "failed" if first and not error.ambiguous else "delivery-unknown"
         )
-        pseudonym = self._keyer.short(f"signal:{message.chat}") if self._keyer else "-"
+        pseudonym = self._keyer.conversation(self.name, message.chat) if self._keyer else "-"
         if isinstance(error, RateLimited):
             self._paused_until = self._clock() + self._pause
             logger.warning(
