@@ -124,9 +124,10 @@ async def _serve(
             for line in error.lines:
                 print(line, file=sys.stderr)
             return 1
-        worker = Worker(app.inbox, app.assistant, transports, keyer=app.keyer)
+        worker = Worker(app.inbox, app.assistant, [t.sender for t in transports], keyer=app.keyer)
         await worker.start()
-        receivers = [asyncio.create_task(t.receive(worker.accept), name=f"receive-{t.name}") for t in transports]
+        receiving = [(t.name, receiver) for t in transports if (receiver := t.receiver) is not None]
+        receivers = [asyncio.create_task(r.receive(worker.accept), name=f"receive-{name}") for name, r in receiving]
         upkeep = asyncio.create_task(_housekeeping(worker))
         health = HealthServer(worker, transports)
         await health.start(settings.http_addr)
@@ -146,8 +147,8 @@ async def _serve(
         # Answers in hand first, while the receivers keep storing whatever still arrives (json-rpc drops what
         # reaches a closed socket; stored messages are answered at the next start). Receiving stops last.
         all_sent = await worker.shutdown(shutdown_deadline)
-        for transport in transports:
-            await transport.stop_receiving()
+        for _, receiver in receiving:
+            await receiver.stop_receiving()
         await asyncio.gather(*receivers, return_exceptions=True)
         logger.info("stopped (%s)", "all answers sent" if all_sent else "unfinished answers kept for next start")
         return 1 if crashed else 0

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.access.gate import AccessGate
 from bot.brain import replies
 from bot.brain.brain import Brain
 from bot.brain.reader import Reading
+from bot.core.stores import UserStore
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
-
-if TYPE_CHECKING:
-    from bot.storage.users import Users
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +40,7 @@ class Assistant:
         *,
         keyer: Keyer,
         gate: AccessGate,
-        users: Users | None = None,
+        users: UserStore | None = None,
         rooms: Rooms | None = None,
         default_region: str = "other",
         default_timezone: str = "UTC",

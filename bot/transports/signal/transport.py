@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.core.messengers import Accept, DeliveryError
 from bot.render.signal import render_signal
 from bot.shared.answer import Answer
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.transports.backoff import Backoff
-from bot.transports.base import Accept, DeliveryError, TransportStartupError
+from bot.transports.base import TransportStartupError
 from bot.transports.redact import redact, without_credentials
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import About, SignalClient
@@ -208,6 +209,16 @@ class SignalTransport:
                 ]
             )
         return self._requested_mode
+
+    # signal-cli-rest-api lets any number of clients receive (each gets every message once per account's
+    # queue), so one object serves as both halves.
+    @property
+    def receiver(self) -> SignalTransport:
+        return self
+
+    @property
+    def sender(self) -> SignalTransport:
+        return self
 
     # -- receiving --
 
