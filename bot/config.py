@@ -113,9 +113,9 @@ class Settings(BaseSettings):
     @field_validator("admins")
     @classmethod
     def _check_admins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Which messengers exist is the registry's to say (bot/transports/registry.py); here only the shape.
         for admin in value:
-            transport, _, ident = admin.partition(":")
-            if transport not in ("signal", "telegram", "console") or not ident:
+            if not re.fullmatch(r"[a-z]+:\S+", admin):
                 raise ValueError(f"{admin!r} is not transport:id (e.g. signal:+447700900123 or telegram:123456)")
         return value
 
@@ -176,13 +176,20 @@ class Settings(BaseSettings):
             raise ValueError("must be HOST:PORT such as 127.0.0.1:9090")
         return value
 
-    @property
-    def signal_enabled(self) -> bool:
-        return self.signal_url is not None
 
-    @property
-    def telegram_enabled(self) -> bool:
-        return self.telegram_token is not None
+def data_dir(settings: Settings) -> Path:
+    """The folder for the secret key, the SQLite database and operator alerts."""
+    if settings.data_dir is not None:
+        return settings.data_dir
+    from platformdirs import user_data_path
+
+    return user_data_path("confidant", appauthor=False)
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{data_dir(settings) / 'confidant.db'}"
 
 
 def _read_secret_files(environ: Mapping[str, str]) -> dict[str, Any]:

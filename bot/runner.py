@@ -15,13 +15,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.app import data_dir, database_url
-from bot.config import Settings
+from bot.config import Settings, data_dir, database_url
 from bot.core.worker import Worker
 from bot.health import HealthServer
 from bot.logs import quiet_noisy_loggers
 from bot.storage.lock import InstanceLock
+from bot.transports import registry
 from bot.transports.base import Transport, TransportStartupError
+from bot.transports.messenger import Wiring
 
 if TYPE_CHECKING:
     import httpx
@@ -32,24 +33,6 @@ Result = TypeVar("Result")
 
 SHUTDOWN_DEADLINE = 20.0
 HOUSEKEEPING_EVERY = 3600.0
-
-
-def build_transports(
-    settings: Settings,
-    app: Any,
-    *,
-    http_transport: httpx.AsyncBaseTransport | None = None,
-) -> list[Transport]:
-    transports: list[Transport] = []
-    if settings.signal_enabled:
-        from bot.transports.signal.transport import SignalTransport
-
-        transports.append(
-            SignalTransport.from_settings(
-                settings, keyer=app.keyer, state_dir=data_dir(settings), http_transport=http_transport
-            )
-        )
-    return transports
 
 
 async def run_transports(
@@ -113,7 +96,8 @@ async def _serve(
     on_ready: Callable[[Worker, list[Transport]], None] | None,
 ) -> int:
     """Start the transports, receive and answer until `stop`, then shut down in order."""
-    transports = build_transports(settings, app, http_transport=http_transport)
+    wiring = Wiring(keyer=app.keyer, state_dir=data_dir(settings), engine=app.engine, http_transport=http_transport)
+    transports = registry.build(settings, wiring)
     try:
         try:
             for transport in transports:
