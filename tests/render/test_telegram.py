@@ -72,7 +72,9 @@ def test_help_and_privacy_say_honestly_that_telegram_is_not_end_to_end_encrypted
 
 
 def test_long_answers_split_at_paragraph_boundaries_under_the_limit() -> None:
-    paragraphs = tuple(Section(f"Part {n}", tuple(f"line {n}.{k} " + "word " * 30 for k in range(5))) for n in range(40))
+    paragraphs = tuple(
+        Section(f"Part {n}", tuple(f"line {n}.{k} " + "word " * 30 for k in range(5))) for n in range(40)
+    )
     answer = Answer(intent=Intent.TOPIC, title="Long", sections=paragraphs)
     messages = render_telegram(answer)
     assert len(messages) > 1
@@ -95,7 +97,8 @@ def test_a_line_longer_than_a_message_is_cut_with_its_tags_kept() -> None:
 
 
 def test_follow_ups_are_messages_of_their_own() -> None:
-    answer = Answer(intent=Intent.ROOM, title="Your host link", follow_ups=(Answer(intent=Intent.ROOM, title="Client"),))
+    client = Answer(intent=Intent.ROOM, title="Client")
+    answer = Answer(intent=Intent.ROOM, title="Your host link", follow_ups=(client,))
     assert render_telegram(answer) == ["<b>Your host link</b>", "<b>Client</b>"]
 
 
