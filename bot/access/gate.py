@@ -31,7 +31,7 @@ class Refusal:
 
 
 def _refusal(title: str, line: str) -> Refusal:
-    return Refusal(Answer(intent=Intent.UNKNOWN, title=title, sections=(Section(None, (line,)),)))
+    return Refusal(Answer(intent=Intent.REFUSED, title=title, sections=(Section(None, (line,)),)))
 
 
 class AccessGate:
