@@ -110,7 +110,8 @@ class Poller:
         except RetryAfter as error:
             await self._pause(retry_after_seconds(error))
             return None
-        except NetworkError as error:
+        except (NetworkError, ValueError, KeyError, TypeError) as error:
+            # A network fault, or (rarely) an update PTB cannot parse: either way, back off and ask again.
             self.failing = True
             delay = self._backoff.next()
             logger.warning("Telegram polling failed (%s); again in %.1f s", type(error).__name__, delay)

@@ -85,6 +85,7 @@ class TelegramTransport:
         webhook_addr: str = "127.0.0.1:8443",
         webhook_secret: str | None = None,
         poll_timeout: int = 30,
+        conflict_pause: float = 30.0,
     ) -> None:
         self.application = application
         self._keyer = keyer
@@ -93,6 +94,7 @@ class TelegramTransport:
         self._webhook_addr = webhook_addr
         self._webhook_secret = webhook_secret
         self._poll_timeout = poll_timeout
+        self._conflict_pause = conflict_pause
         self._accept: Accept | None = None
         self._unstored: set[int] = set()
         self._identity: BotIdentity | None = None
@@ -173,7 +175,9 @@ class TelegramTransport:
             await self._webhook.start(self._webhook_addr)
             await self._webhook_stop.wait()
             return
-        self._poller = Poller(self.application.bot, self.process, timeout=self._poll_timeout)
+        self._poller = Poller(
+            self.application.bot, self.process, timeout=self._poll_timeout, conflict_pause=self._conflict_pause
+        )
         await self._poller.run()
 
 
