@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.access.gate import AccessGate
-from bot.brain.answer import Answer
 from bot.brain.brain import Brain
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, data_dir, database_url
 from bot.core.assistant import Assistant, Rooms
-from bot.core.identity import Keyer, load_or_create_secret
 from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.shared.answer import Answer
+from bot.shared.pseudonym import Keyer, load_or_create_secret
+from bot.transports import registry
 
 # The database layer (SQLAlchemy, Alembic) is imported only where a database is opened: `confidant ask` has
 # none, and those imports are most of its start-up time.
@@ -22,20 +22,6 @@ if TYPE_CHECKING:
 
     from bot.storage.inbox import Inbox
     from bot.storage.users import Users
-
-
-def data_dir(settings: Settings) -> Path:
-    if settings.data_dir is not None:
-        return settings.data_dir
-    from platformdirs import user_data_path
-
-    return user_data_path("confidant", appauthor=False)
-
-
-def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    return f"sqlite:///{data_dir(settings) / 'confidant.db'}"
 
 
 def keyer_for(settings: Settings) -> Keyer:
@@ -105,7 +91,7 @@ def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None, defe
     return Assistant(
         load_brain(settings),
         keyer=keyer,
-        gate=AccessGate(mode=settings.access, admins=settings.admins),
+        gate=AccessGate(mode=settings.access, admins=settings.admins, local=registry.local_names()),
         users=users,
         rooms=DeferredRooms(settings) if defer_rooms else rooms_for(settings),
         default_region=settings.region,

@@ -11,11 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from bot.brain.answer import Answer
     from bot.config import Settings
     from bot.core.assistant import Assistant
+    from bot.shared.answer import Answer
 
-CONSOLE_USER = "local"
 PIPED_SEPARATOR = "----"
 LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "q"})  # leave the terminal chat
 
@@ -51,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
-    _add_signal_commands(commands)
+    from bot.transports import registry
+
+    registry.add_commands(commands)
     return parser
 
 
@@ -63,18 +64,6 @@ def _days(text: str) -> int:
     if days < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days")
     return days
-
-
-def _add_signal_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot.transports.signal.commands import add_signal_parser
-
-    add_signal_parser(commands)
-
-
-def _incoming(text: str) -> object:
-    from bot.core.messages import Incoming
-
-    return Incoming(transport="console", sender=CONSOLE_USER, chat=CONSOLE_USER, text=text, message_key="")
 
 
 def _as_json(answer: Answer, text: str) -> str:
@@ -91,10 +80,11 @@ def _as_json(answer: Answer, text: str) -> str:
 
 
 async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, str]:
-    from bot.brain.answer import Answer as AnswerType
     from bot.render.plain import render_plain
+    from bot.shared.answer import Answer as AnswerType
+    from bot.transports.console import incoming
 
-    answer = await assistant.respond(_incoming(question))  # type: ignore[arg-type]
+    answer = await assistant.respond(incoming(question))
     if answer is None:
         return None, ""
     assert isinstance(answer, AnswerType)
@@ -105,12 +95,13 @@ async def _ask(
     settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
 ) -> int:
     from bot.app import assistant_for, keyer_for
+    from bot.transports.console import incoming
 
     # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
         if not conversation:
-            assistant.end_conversation(_incoming(question))  # type: ignore[arg-type]
+            assistant.end_conversation(incoming(question))
         answer, text = await _answer(assistant, question)
         if answer is None:
             continue
@@ -162,21 +153,11 @@ async def _db_upgrade(settings: Settings, out: TextIO) -> int:
 
 
 def _run(settings: Settings, err: TextIO) -> int:
-    if not settings.signal_enabled and not settings.telegram_enabled:
-        err.write(
-            "confidant run: no messenger is configured. Set CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER "
-            "for Signal, or CONFIDANT_TELEGRAM_TOKEN for Telegram (see README).\n"
-        )
-        return 2
-    if settings.signal_enabled and not settings.signal_number:
-        err.write("CONFIDANT_SIGNAL_NUMBER: required when CONFIDANT_SIGNAL_URL is set\n")
-        return 2
-    if settings.telegram_enabled:
-        # Said plainly rather than ignored: an operator who set the token expects Telegram to answer.
-        err.write(
-            "CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version yet; "
-            "unset it, and use Signal (CONFIDANT_SIGNAL_URL) or `confidant chat`\n"
-        )
+    from bot.transports import registry
+
+    problems = registry.problems(settings)
+    if problems:
+        err.writelines(line + "\n" for line in problems)
         return 2
     from bot.runner import run_transports
 
@@ -240,8 +221,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.rooms.cli import run_room_command
 
         return run_room_command(settings, as_json=args.json, when=args.when, out=sys.stdout)
-    if args.command == "signal":
-        from bot.transports.signal.admin import run_signal_command
+    from bot.transports import registry
 
-        return run_signal_command(args, settings)
-    return 2
+    status = registry.run_command(args, settings)
+    return 2 if status is None else status

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
-from bot.brain.answer import Answer
 from bot.brain.aspect_lines import ANSWERS
 from bot.brain.brain import Brain
-from bot.brain.normalise import normalise
 from bot.kb.loader import KnowledgeBase
 from bot.render.plain import render_plain
+from bot.shared.answer import Answer
+from bot.shared.normalise import normalise
 
 LEAD_CHARS = 400
 SHORT_LIMIT = 900

@@ -170,11 +170,30 @@ def test_chat_checks_room_settings_at_start() -> None:
     assert "CONFIDANT_JITSI_APP_SECRET" in result.stderr
 
 
-def test_run_says_plainly_that_telegram_is_not_built_yet() -> None:
-    result = confidant("run", env={"CONFIDANT_TELEGRAM_TOKEN": "123456:ABCDEF"})
+def test_run_says_plainly_when_the_telegram_bot_api_cannot_be_reached() -> None:
+    token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    # Port 9 on loopback: nothing listens, so the connection is refused at once.
+    env = {"CONFIDANT_TELEGRAM_TOKEN": token, "CONFIDANT_TELEGRAM_API_URL": "http://127.0.0.1:9/bot"}
+    result = confidant("run", env=env)
+    assert result.returncode == 1
+    assert "Telegram: cannot reach the Bot API at CONFIDANT_TELEGRAM_API_URL" in result.stderr
+    assert "ABCDEFGHIJ" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_telegram_webhook_needs_its_secret_and_an_address_of_its_own() -> None:
+    env = {
+        "CONFIDANT_TELEGRAM_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "CONFIDANT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
+        "CONFIDANT_TELEGRAM_WEBHOOK_ADDR": "127.0.0.1:9090",
+    }
+    result = confidant("run", env=env)
     assert result.returncode == 2
-    assert result.stderr.startswith("CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version")
-    assert "ABCDEF" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "CONFIDANT_TELEGRAM_WEBHOOK_SECRET: required with CONFIDANT_TELEGRAM_WEBHOOK_URL, so that only "
+        "Telegram can post updates",
+        "CONFIDANT_TELEGRAM_WEBHOOK_ADDR: must differ from CONFIDANT_HTTP_ADDR; the webhook faces the "
+        "internet and /metrics must not",
+    ]
 
 
 def test_broken_files_are_one_line_not_a_traceback(tmp_path: Path) -> None:

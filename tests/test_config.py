@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.transports import registry
 
 
 def test_defaults() -> None:
@@ -12,7 +13,7 @@ def test_defaults() -> None:
     assert settings.access == "allowlist"
     assert settings.jitsi_url == "https://meet.jit.si"
     assert settings.region is None
-    assert not settings.signal_enabled and not settings.telegram_enabled
+    assert registry.enabled(settings) == []
 
 
 def test_values_are_read_and_normalised() -> None:

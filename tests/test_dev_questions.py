@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.brain.brain import Brain
-from bot.brain.normalise import normalise
 from bot.brain.reader import Reading
 from bot.render.plain import render_plain
+from bot.shared.normalise import normalise
 
 DATA = Path(__file__).parent / "data"
 DEV_SET = DATA / "dev-questions.tsv"

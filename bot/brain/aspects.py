@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from bot.brain.mentions import fold_plural
-from bot.brain.normalise import tokens as to_tokens
+from bot.shared.normalise import tokens as to_tokens
 
 # The ids in the order `ask --json` documents them; the vocabulary may list phrases for any of them.
 ASPECTS = (

@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.brain import entries, replies
-from bot.brain.answer import Answer, Intent, Link, Section
 from bot.brain.aspect_lines import ASPECT_TOPICS
-from bot.brain.normalise import tokens
 from bot.brain.reader import Reader, Reading
 from bot.brain.vocabulary import Vocabulary, load_vocabulary
 from bot.kb.loader import KnowledgeBase
 from bot.kb.schema import Topic
+from bot.shared.answer import Answer, Intent, Link, Section
+from bot.shared.normalise import tokens
 
 MEMORY_SIZE = 10_000  # users remembered for "more"; the oldest are forgotten first
 

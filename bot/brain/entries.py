@@ -6,11 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.brain.answer import Answer, Intent, Link, Section
 from bot.brain.aspect_lines import aspect_line, e2ee_summary, tips_for
 from bot.brain.phone import Part, fit, shorten
 from bot.kb.loader import READER_NOTICE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
+from bot.shared.answer import Answer, Intent, Link, Section
 
 VERDICT_LABELS = {
     Verdict.RECOMMENDED: "Recommended",

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.brain.answer import Answer, Section
+from bot.render.plain import render_plain
+from bot.shared.answer import Answer, Section
 
 REPLY_LIMIT = 900
 ESSENTIAL = 0
-STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,30 +25,9 @@ class Part:
     keep: int = 0  # lines a shrinking list keeps while the answer is only over the soft limit
 
 
-def reviewed_line(answer: Answer) -> str | None:
-    return f"Reviewed {answer.reviewed:%B %Y}." if answer.reviewed is not None else None
-
-
 def plain_length(answer: Answer) -> int:
-    """The length of one message as `render_plain` lays it out (tested to agree with it)."""
-    blocks = [answer.title if not answer.verdict else f"{answer.title}: {answer.verdict}"]
-    links = "\n".join(f"{link.label}: {link.url}" for link in answer.links)
-    if links and answer.links_first:
-        blocks.append(links)
-    for section in answer.sections:
-        bullet = "• " if section.heading is not None and len(section.lines) > 1 else ""
-        lines = [f"{bullet}{line}" for line in section.lines]
-        if section.heading is not None:
-            lines.insert(0, f"{section.heading}:")
-        blocks.append("\n".join(lines))
-    if links and not answer.links_first:
-        blocks.append(links)
-    closing = reviewed_line(answer)
-    if closing or answer.stale:
-        blocks.append(" ".join(filter(None, (closing, STALE_LINE if answer.stale else None))))
-    if answer.footer:
-        blocks.append(answer.footer)
-    return len("\n\n".join(blocks))
+    """The length of one message as the reader sees it in plain text (follow-up messages not counted)."""
+    return len(render_plain(replace(answer, follow_ups=())))
 
 
 def fit(

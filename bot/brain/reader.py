@@ -16,14 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from bot.brain.answer import Intent
 from bot.brain.aspect_lines import ASPECT_TOPICS
 from bot.brain.aspects import AspectFinder
 from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
-from bot.brain.normalise import tokens as to_tokens
 from bot.brain.vocabulary import Vocabulary
 from bot.kb.loader import KnowledgeBase
+from bot.shared.answer import Intent
+from bot.shared.normalise import tokens as to_tokens
 
 MAX_COMPARE = 3
 ASPECT_TOPIC_IDS = frozenset(ASPECT_TOPICS.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer, Intent, Section
+from bot.shared.answer import Answer, Intent, Section
 
 # What to check about any platform; shown when we have no entry, and with recommendations.
 CHECKLIST = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from bot.brain.normalise import normalise
+from bot.shared.normalise import normalise
 from bot.yamlfile import load_yaml
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")

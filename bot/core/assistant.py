@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.access.gate import AccessGate
 from bot.brain import entries, replies
-from bot.brain.answer import Answer, Intent, Section
 from bot.brain.brain import Brain
 from bot.brain.reader import Reading
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
-
-if TYPE_CHECKING:
-    from bot.storage.users import Users
+from bot.core.stores import UserStore
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,7 @@ class Assistant:
         *,
         keyer: Keyer,
         gate: AccessGate,
-        users: Users | None = None,
+        users: UserStore | None = None,
         rooms: Rooms | None = None,
         default_region: str | None = None,
         default_timezone: str = "UTC",

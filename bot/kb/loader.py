@@ -165,7 +165,7 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
 
 def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], labels: dict[str, str]) -> list[str]:
     # Imported here: normalisation pulls in the brain's tables, which the schema alone does not need.
-    from bot.brain.normalise import normalise
+    from bot.shared.normalise import normalise
 
     problems: list[str] = []
     owners: dict[str, str] = {}

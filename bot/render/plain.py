@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer
-from bot.brain.phone import STALE_LINE, reviewed_line
+from bot.shared.answer import Answer
+
+STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
+
+
+def reviewed_line(answer: Answer) -> str | None:
+    if answer.reviewed is None:
+        return None
+    return f"Reviewed {answer.reviewed:%B %Y}."
 
 
 def render_plain(answer: Answer) -> str:

@@ -10,7 +10,7 @@ show badly, so messages are cut at paragraph boundaries well below that (`MAX_BY
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer
+from bot.shared.answer import Answer
 
 MAX_BYTES = 1800
 _MARKERS = "\\*~|`"

@@ -15,10 +15,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.brain.answer import Answer, Intent, Link, Section
 from bot.rooms.backends import PUBLIC_JITSI_HOST
 from bot.rooms.room import Room
 from bot.rooms.when import EXAMPLES, describe_start
+from bot.shared.answer import Answer, Intent, Link, Section
 
 HOST_TITLE = "Your host link: do not forward"
 CLIENT_TITLE = "Link for your client"

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.brain.answer import Answer
 from bot.config import Settings
 from bot.rooms.backends import Backend, Participant, backend_from_settings
 from bot.rooms.names import TokenBytes, WeakRoomNameError, check_custom_name, new_room_name
@@ -21,6 +20,7 @@ from bot.rooms.reply import checklist_answer, refused_name_answer, room_answer, 
 from bot.rooms.room import Room
 from bot.rooms.tokens import token_window
 from bot.rooms.when import Unclear, parse_start
+from bot.shared.answer import Answer
 
 logger = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.access.gate import AccessGate
-from bot.brain.answer import Intent
 from bot.brain.brain import Brain
 from bot.core.assistant import Assistant
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
 from bot.logs import setup_logging
 from bot.render.plain import render_plain
+from bot.shared.answer import Intent
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
 from bot.storage.users import Users
@@ -146,3 +146,14 @@ async def test_a_question_after_name_is_not_a_name(assistant: Assistant) -> None
     assert answer is not None and answer.intent is not Intent.SETTINGS
     saved = await assistant.respond(incoming("name Dr Lee"))
     assert saved is not None and "Dr Lee" in render_plain(saved)
+
+
+async def test_only_transports_named_local_skip_the_allowlist() -> None:
+    keyer = Keyer(b"k" * 32)
+    gate = AccessGate(mode="allowlist", admins=[], local=["console"])
+    typed = Incoming(transport="console", sender="local", chat="local", text="hi", message_key="")
+    remote = Incoming(transport="signal", sender="+447700900999", chat="+447700900999", text="hi", message_key="k")
+    assert gate.check(typed, keyer.user_key("console", "local")) is None
+    refusal = gate.check(remote, keyer.user_key("signal", "+447700900999"))
+    assert refusal is not None and refusal.reply is not None
+    assert refusal.reply.title == "This Confidant is private"

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.brain.answer import Answer, Intent
 from bot.config import Settings
 from bot.render.plain import render_plain
 from bot.rooms.reply import CLIENT_TITLE, HOST_TITLE
 from bot.rooms.service import RoomService
+from bot.shared.answer import Answer, Intent
 from tests.rooms.helpers import ZONE, fixed_clock, settings_with
 
 USER_REF = "u7f3a9c2e8d41"

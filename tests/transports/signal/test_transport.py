@@ -228,7 +228,7 @@ async def test_attachments_are_deleted_from_the_server(tmp_path: Path) -> None:
 async def test_long_answers_go_out_as_several_messages_in_order(tmp_path: Path) -> None:
     class Long(Echo):
         async def respond(self, message):  # type: ignore[no-untyped-def]
-            from bot.brain.answer import Answer, Intent, Section
+            from bot.shared.answer import Answer, Intent, Section
 
             sections = tuple(Section(f"Part {i}", ("word " * 80,)) for i in range(10))
             return Answer(intent=Intent.TOPIC, title="Long", sections=sections)
@@ -347,7 +347,7 @@ def test_alert_file_is_owner_only(tmp_path: Path) -> None:
 async def test_real_assistant_behind_the_allowlist_knows_admins_by_number(tmp_path: Path) -> None:
     from bot.app import assistant_for
     from bot.config import load_settings
-    from bot.core.identity import Keyer
+    from bot.shared.pseudonym import Keyer
     from tests.fakes.storage import TEST_SECRET
 
     settings = load_settings({"CONFIDANT_ADMINS": f"signal:{env.ANNA_NUMBER}", "CONFIDANT_DATA_DIR": str(tmp_path)})

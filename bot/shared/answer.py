@@ -21,6 +21,8 @@ class Intent(StrEnum):
     PRIVACY = "privacy"
     FORGET = "forget"
     MORE = "more"
+    # The access gate said no (a stranger, a flood, a message too long): nothing was read.
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True, slots=True)
