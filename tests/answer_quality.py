@@ -15,6 +15,7 @@ from statistics import median
 
 from bot.brain.aspect_lines import ANSWERS
 from bot.brain.brain import Brain
+from bot.brain.phone import plain_length
 from bot.kb.loader import KnowledgeBase
 from bot.render.plain import render_plain
 from bot.shared.answer import Answer
@@ -113,7 +114,7 @@ def judge(brain: Brain, case: Case, *, user: str, score: Score) -> None:
     intent = answer.intent.value
     if intent not in LONG_INTENTS:
         for message in (answer, *answer.follow_ups):
-            length = len(render_plain(message))
+            length = plain_length(message)
             score.lengths.append(length)
             if length > SHORT_LIMIT:
                 score.too_long.append(f"{case.question!r}: {length} characters")

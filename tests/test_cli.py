@@ -65,6 +65,40 @@ def test_ask_json_streams_one_line_per_question_in_order() -> None:
     assert "no reviewed entry" in lines[3]["text"]
 
 
+def test_ask_json_reports_the_aspects() -> None:
+    result = confidant("ask", "--json", "does zoom record my sessions without me knowing")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert (answer["intent"], answer["platforms"], answer["aspects"]) == ("platform", ["zoom"], ["recording"])
+    assert answer["text"].startswith("Zoom: ")
+    assert "Recording: " in answer["text"][:400]
+
+
+def test_ask_json_conversation_follows_up_and_plain_lines_do_not() -> None:
+    turns = "is whatsapp safe?\nwhat about groups?\nand on android?\nwhat about signal?\nmore\n"
+    conversation = confidant("ask", "--json", "--conversation", "-", stdin=turns)
+    assert conversation.returncode == 0, conversation.stderr
+    answers = [json.loads(line) for line in conversation.stdout.splitlines()]
+    assert [(a["intent"], a["platforms"], a["aspects"]) for a in answers] == [
+        ("platform", ["whatsapp"], []),
+        ("platform", ["whatsapp"], ["groups"]),
+        ("platform", ["whatsapp"], ["mobile"]),
+        ("platform", ["signal"], ["mobile"]),
+        ("more", ["signal"], []),
+    ]
+    separate = confidant("ask", "--json", "-", stdin=turns)
+    answers = [json.loads(line) for line in separate.stdout.splitlines()]
+    assert answers[1]["platforms"] == [] and answers[1]["intent"] in ("topic", "unknown")
+    assert answers[4]["intent"] == "more" and answers[4]["platforms"] == []
+
+
+@pytest.mark.parametrize("word", ["quit", "exit", "bye"])
+def test_chat_leaves_on_quit_exit_or_bye(word: str) -> None:
+    result = confidant("chat", stdin=f"is signal safe\n{word}\nis zoom safe\n")
+    assert result.returncode == 0, result.stderr
+    assert "Signal" in result.stdout and "Zoom:" not in result.stdout
+
+
 def test_chat_reads_piped_input_and_keeps_settings(tmp_path: Path) -> None:
     database = tmp_path / "chat.db"
     env = {"CONFIDANT_DATABASE_URL": f"sqlite:///{database}"}

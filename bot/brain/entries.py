@@ -130,6 +130,7 @@ RULE_LINE_CHARS = 90  # a rules line: the first clause of the entry's compliance
 TIP_CHARS = 130  # a tip: its first sentence
 LEAD_CHARS = 420  # the aspect's own answer, as the schema allows it
 SUMMARY_CHARS = 260  # the during-a-session summary
+LAW_LINE_CHARS = 200  # a topic's law line for the user's region
 MAX_ASPECTS_SHOWN = 2
 MAX_TIPS = 3
 
@@ -414,7 +415,9 @@ def topic_answer(
     parts = [Part(Section(None, (opening,)))] if opening else []
     parts.append(Part(Section(None, (topic.long if long else topic.short,))))
     if law:
-        parts.append(Part(Section("The law where you work" if region else "The law", law), priority=2, shrinks=True))
+        if not long:
+            law = tuple(shorten(line, LAW_LINE_CHARS) for line in law)
+        parts.append(Part(Section("The law where you work" if region else "The law", law), priority=1, shrinks=True))
     if long and topic.related:
         parts.append(Part(Section("Related", (", ".join(knowledge.name_of(entry) for entry in topic.related),))))
     answer = Answer(

@@ -209,7 +209,7 @@ class Reader:
             # "is Fireflies ok for session notes": the topic's advice, but first that we know nothing of Fireflies.
             unknown = self._product_beside_topic(words, positions(topic_mentions)) or self._product_after_verb(words)
             if unknown is not None:
-                return Reading(Intent.UNKNOWN, topic=self._kind(words) or topic, unknown_name=unknown), taken
+                return Reading(Intent.UNKNOWN, topic=self._kind(words, unknown) or topic, unknown_name=unknown), taken
             return Reading(Intent.TOPIC, topic=topic), taken
         if self._starts_with(joined, self._vocabulary.recommend_openers):
             return Reading(Intent.RECOMMEND, use=self._use(words)), taken
@@ -231,7 +231,7 @@ class Reader:
             unknown = self._product_after_verb(words)  # "does fathom record calls"
         if unknown is None and self._wants_a_kind_of_product(words):
             return Reading(Intent.RECOMMEND, use=self._use(words)), taken
-        kind = self._kind(words) if unknown is not None else None
+        kind = self._kind(words, unknown) if unknown is not None else None
         return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), taken
 
     def _without_possessives(self, words: list[str]) -> list[str]:
@@ -294,8 +294,13 @@ class Reader:
                 return name
         return None
 
-    def _kind(self, words: list[str]) -> str | None:
-        """The topic for the kind of product an unknown name seems to be ("… for session notes": AI note-takers)."""
+    def _kind(self, words: list[str], name: str | None = None) -> str | None:
+        """The topic for the kind of product an unknown name seems to be ("… for session notes": AI note-takers).
+        The name itself speaks first: "RingCentral Video" is a video platform whatever the question asks."""
+        if name is not None:
+            found = self._kind(name.split())
+            if found is not None:
+                return found
         folded = {fold_plural(word) for word in words}
         folded |= {" ".join(pair) for pair in pairwise(words)}
         for topic, kind_words in self._vocabulary.kinds.items():

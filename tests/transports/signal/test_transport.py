@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.access.gate import AccessGate
+from bot.brain.brain import Brain
+from bot.core.assistant import Assistant
+from bot.kb.loader import KnowledgeBase
+from bot.render.signal import escape
+from bot.shared.pseudonym import Keyer
 from bot.transports.base import Transport, TransportStartupError
 from bot.transports.signal.client import SignalClient
 from bot.transports.signal.transport import SignalTransport
@@ -362,3 +368,18 @@ async def test_real_assistant_behind_the_allowlist_knows_admins_by_number(tmp_pa
     by_recipient = {body["recipients"][0]: body["message"] for body in api.recorded.sent}
     assert "WhatsApp" in by_recipient[env.ANNA_UUID].split("\n")[0]
     assert by_recipient[stranger_uuid].startswith("**This Confidant is private**")
+
+
+async def test_a_conversation_follows_up_on_signal(tmp_path: Path, knowledge: KnowledgeBase) -> None:
+    gate = AccessGate(mode="open", admins=[])
+    assistant = Assistant(Brain(knowledge), keyer=Keyer(b"k" * 32), gate=gate)
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, assistant=assistant) as bot:
+        for index, text in enumerate(("is whatsapp safe?", "what about groups?", "and on android?")):
+            await api.push(env.text_frame(text, timestamp=1767225600123 + index))
+            await api.wait_for_sent(index + 1)
+            await settle(bot)
+    replies = sent_texts(api)
+    assert replies[0].startswith("**WhatsApp**")
+    whatsapp = knowledge.platforms["whatsapp"]
+    assert "Groups:" in replies[1] and escape(whatsapp.groups[:40]) in replies[1]
+    assert "On phones:" in replies[2] and escape(whatsapp.mobile[:40]) in replies[2]
