@@ -75,10 +75,16 @@ class DeferredRooms:
         self._settings = settings
         self._rooms: Rooms | None = None
 
-    def answer(self, text: str, *, timezone: ZoneInfo, display_name: str | None, user_ref: str) -> Answer:
+    def _loaded(self) -> Rooms:
         if self._rooms is None:
             self._rooms = rooms_for(self._settings)
-        return self._rooms.answer(text, timezone=timezone, display_name=display_name, user_ref=user_ref)
+        return self._rooms
+
+    def answer(self, text: str, *, timezone: ZoneInfo, display_name: str | None, user_ref: str) -> Answer:
+        return self._loaded().answer(text, timezone=timezone, display_name=display_name, user_ref=user_ref)
+
+    def checklist(self) -> Answer:
+        return self._loaded().checklist()
 
 
 def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None, defer_rooms: bool = False) -> Assistant:

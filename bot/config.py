@@ -88,7 +88,7 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
-    region: Region = "other"
+    region: Region | None = None  # None: not said; a messenger conversation asks once
     timezone: str = "UTC"
     secret_key: SecretStr | None = None
     http_addr: str = "127.0.0.1:9090"

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,22 @@ def test_kb_check_and_list() -> None:
     row = next(row for row in listing if row["id"] == "zoom")
     assert set(row) == {"id", "kind", "name", "aliases", "reviewed", "sources"}
     assert row["kind"] == "platform" and row["sources"]
+
+
+def test_kb_stale(tmp_path: Path) -> None:
+    from tests.kb.test_loader import platform, write
+
+    write(tmp_path, "platforms", platform("newer", reviewed=str(date.today() - timedelta(days=200))))
+    write(tmp_path, "platforms", platform("older", reviewed=str(date.today() - timedelta(days=300))))
+    write(tmp_path, "platforms", platform("fresh", reviewed=str(date.today())))
+    result = confidant("kb", "stale", "--json", env={"CONFIDANT_KNOWLEDGE_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(row["id"], row["days"]) for row in rows] == [("older", 300), ("newer", 200)]
+    text = confidant("kb", "stale", "--days", "100000")
+    assert text.returncode == 0 and text.stdout == ""
+    assert "reviewed more than 100000 days ago" in text.stderr
+    assert confidant("kb", "stale", "--days", "soon").returncode == 2
 
 
 def test_kb_check_reports_broken_yaml(tmp_path: Path) -> None:

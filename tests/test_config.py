@@ -12,7 +12,7 @@ def test_defaults() -> None:
     settings = load_settings({})
     assert settings.access == "allowlist"
     assert settings.jitsi_url == "https://meet.jit.si"
-    assert settings.region == "other"
+    assert settings.region is None
     assert registry.enabled(settings) == []
 
 

@@ -72,6 +72,13 @@ def unknown_answer(name: str | None) -> Answer:
     )
 
 
+def no_entry_of_kind(name: str, kind: str) -> str:
+    return (
+        f"I have no reviewed entry for “{name}”, so I won't judge it. "
+        f"What I can say about {kind[0].lower() + kind[1:]} in general:"
+    )
+
+
 def suggestion_answer(typed: str, name: str) -> Answer:
     return Answer(
         intent=Intent.UNKNOWN,
