@@ -232,14 +232,17 @@ class Worker:
         """Stop starting new messages; give the ones in hand `deadline` seconds. True if all finished."""
         self._closing = True
         tasks = list(self._tasks.values())
-        if not tasks:
-            return True
-        _, unfinished = await asyncio.wait(tasks, timeout=deadline)
+        unfinished: set[asyncio.Task[None]] = set()
+        if tasks:
+            _, unfinished = await asyncio.wait(tasks, timeout=deadline)
         for task in unfinished:
             task.cancel()
         if unfinished:
             await asyncio.gather(*unfinished, return_exceptions=True)
             logger.warning("shutdown deadline reached; %d conversation(s) left for the next start", len(unfinished))
+        if self._scrubber is not None:
+            # The last answer starts a scrub of the deleted text; it must finish before the database closes.
+            await asyncio.gather(self._scrubber, return_exceptions=True)
         return not unfinished
 
     async def purge(self, now: datetime | None = None) -> int:

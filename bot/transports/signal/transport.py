@@ -26,6 +26,7 @@ from bot.render.signal import render_signal
 from bot.shared.answer import Answer
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.transports.alongside import alongside
 from bot.transports.backoff import Backoff
 from bot.transports.base import TransportStartupError
 from bot.transports.redact import redact, without_credentials
@@ -333,13 +334,10 @@ class SignalTransport:
     @contextlib.asynccontextmanager
     async def working(self, message: Incoming) -> AsyncIterator[None]:
         shown = asyncio.Event()
-        task = asyncio.create_task(self._typing(message.chat, shown))
         try:
-            yield
+            async with alongside(self._typing(message.chat, shown)):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             if shown.is_set():
                 self._in_background(self._typing_off(message.chat))
 

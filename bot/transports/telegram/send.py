@@ -10,11 +10,11 @@ delivered the message: it is recorded as "delivery unknown" and never sent again
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import httpx
@@ -28,6 +28,7 @@ from bot.render.telegram import buttons_for, render_telegram
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.transports.alongside import alongside
 from bot.transports.backoff import Backoff
 from bot.transports.telegram.updates import NAME
 
@@ -98,15 +99,8 @@ class TelegramSender:
         while (remaining := self._paused_until - self._clock()) > 0:
             await self._sleep(min(remaining, 5.0))
 
-    @contextlib.asynccontextmanager
-    async def working(self, message: Incoming) -> AsyncIterator[None]:
-        task = asyncio.create_task(self._typing(message.chat))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def working(self, message: Incoming) -> AbstractAsyncContextManager[None]:
+        return alongside(self._typing(message.chat))
 
     async def _typing(self, chat: str) -> None:
         await self._sleep(self._typing_delay)

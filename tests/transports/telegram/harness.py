@@ -89,6 +89,7 @@ async def running_bot(
         async with asyncio.timeout(5):
             await receiving
         await worker.shutdown(2.0)
+        await worker.idle()  # the inbox scrub that follows the last answer, before the engine goes
         await transport.close()
         await engine.dispose()
 

@@ -14,7 +14,7 @@ from bot.runner import run_transports
 from tests.fakes import signal_envelopes as env
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.storage import open_inbox
-from tests.fakes.telegram_api import STRANGER, TOKEN, USER, FakeBotApi, message
+from tests.fakes.telegram_api import STRANGER, TOKEN, USER, FakeBotApi, button, message
 from tests.test_cli import clean_environment
 from tests.test_runner import FakeApp
 from tests.transports.telegram.harness import until
@@ -44,18 +44,25 @@ async def test_confidant_run_answers_telegram_and_stops_cleanly_on_sigterm(tmp_p
         try:
             api.push(message("/start"))
             api.push(message("is whatsapp safe?"))
+            api.push(button("more"))  # the follow-up, from the same shared brain as on Signal
+            api.push(message("/forget"))
             api.push(message("/start", user=STRANGER))
-            await until(lambda: len(api.texts()) >= 3, within=60)
+            await until(lambda: any(text.startswith("<b>Done</b>") for text in api.texts()), within=60)
+            await until(lambda: len(api.texts()) >= 5, within=60)
             await until(lambda: api.pending == [], within=30)  # every update confirmed
         finally:
             process.send_signal(signal.SIGTERM)
             _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0
     # Conversations are answered at the same time, so only each chat's own order is fixed.
-    welcome, whatsapp = [m["text"] for m in api.sent() if m["chat_id"] == str(USER["id"])]
+    # (The long version of an answer may take two messages.)
+    welcome, whatsapp, more, *_, forgotten = [m["text"] for m in api.sent() if m["chat_id"] == str(USER["id"])]
     [stranger] = [m["text"] for m in api.sent() if m["chat_id"] == str(STRANGER["id"])]
     assert "not end-to-end encrypted" in welcome
     assert whatsapp.startswith("<b>WhatsApp")
+    assert more.startswith("<b>WhatsApp: the details</b>")
+    assert forgotten.startswith("<b>Done</b>")
+    assert len(api.sent("answerCallbackQuery")) == 1
     assert stranger.startswith("<b>This Confidant is private</b>")
     assert "not end-to-end" not in stranger  # a stranger gets the private note only
     log = stderr.decode()
