@@ -52,7 +52,9 @@ def main() -> None:
             answer = brain.answer(brain.read(question), text=question)
             lengths += [plain_length(message) for message in (answer, *answer.follow_ups)]
     print(f"\nevery platform, plain and with each aspect: {_lengths_line(lengths)}")
-    topics = [plain_length(brain.answer(brain.read(topic.name), text=topic.name)) for topic in knowledge.topics.values()]
+    topics = [
+        plain_length(brain.answer(brain.read(topic.name), text=topic.name)) for topic in knowledge.topics.values()
+    ]
     print(f"every topic: {_lengths_line(topics)}")
 
 
