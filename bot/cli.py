@@ -30,11 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     room.add_argument("--json", action="store_true")
     room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
     commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
-    kb = commands.add_parser("kb", help="check or list the knowledge base")
+    kb = commands.add_parser("kb", help="check, list or publish the knowledge base")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
     kb_list = kb_commands.add_parser("list", help="one row per entry")
     kb_list.add_argument("--json", action="store_true")
+    kb_site = kb_commands.add_parser("site", help="write the knowledge base as a static website into DIR")
+    kb_site.add_argument("dir", metavar="DIR", help="the folder to write (created if missing)")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
@@ -189,6 +191,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         root = settings.knowledge_dir or bundled_knowledge_dir()
         if args.kb_command == "check":
             return check(root, sys.stdout, sys.stderr)
+        if args.kb_command == "site":
+            from bot.site.cli import run_site_command
+
+            return run_site_command(root, args.dir, settings.site_url, sys.stdout, sys.stderr)
         return listing(root, sys.stdout, sys.stderr, as_json=args.json)
     if args.command == "ask":
         return asyncio.run(_ask(settings, _questions(args.question, sys.stdin), as_json=args.json, out=sys.stdout))

@@ -10,7 +10,7 @@ from bot.kb.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.kb.schema import Platform, Topic
 
 
-def _load(root: Path, err: TextIO) -> KnowledgeBase | None:
+def load_or_report(root: Path, err: TextIO) -> KnowledgeBase | None:
     """The knowledge base, or None after printing every problem as `file: field: problem`."""
     try:
         return load_knowledge(root)
@@ -22,7 +22,7 @@ def _load(root: Path, err: TextIO) -> KnowledgeBase | None:
 
 
 def check(root: Path, out: TextIO, err: TextIO) -> int:
-    knowledge = _load(root, err)
+    knowledge = load_or_report(root, err)
     if knowledge is None:
         return 1
     for warning in knowledge.warnings:
@@ -48,7 +48,7 @@ def _row(entry: Platform | Topic) -> dict[str, object]:
 
 
 def listing(root: Path, out: TextIO, err: TextIO, *, as_json: bool) -> int:
-    knowledge = _load(root, err)
+    knowledge = load_or_report(root, err)
     if knowledge is None:
         return 1
     entries: list[Platform | Topic] = [*knowledge.platforms.values(), *knowledge.topics.values()]
