@@ -54,11 +54,15 @@
 
   tables.forEach(function (table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, column) {
+      // A button beside the heading's text, not around it: Chromium leaves a button blank in the header row it
+      // repeats on each printed page, and the print stylesheet hides this one.
       var button = document.createElement("button");
       button.type = "button";
-      while (header.firstChild) {
-        button.appendChild(header.firstChild);
-      }
+      button.className = "sort";
+      button.setAttribute("aria-label", "Sort by " + header.textContent.trim());
+      button.innerHTML = '<svg viewBox="0 0 10 14" width="10" height="14" aria-hidden="true" focusable="false">' +
+        '<path d="M5 1L1 5h8zM5 13L1 9h8z" fill="currentColor"/></svg>';
+      header.appendChild(document.createTextNode(" "));
       header.appendChild(button);
       button.addEventListener("click", function () {
         var next = header.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
