@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+# The bot's own words and order for verdicts, so the page and the chat say the same thing.
+from bot.brain.entries import VERDICT_LABELS, VERDICT_RANK
 from bot.kb.loader import WARN_AFTER_DAYS
-from bot.kb.schema import Category, E2EEState, Platform, Verdict
+from bot.kb.schema import Category, E2EEState, Platform
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,6 @@ GROUPS: tuple[Group, ...] = (
 )
 GROUP_OF: dict[Category, Group] = {category: group for group in GROUPS for category in group.categories}
 
-# The bot's words for verdicts, so the page and the chat say the same thing.
-VERDICT_LABELS = {
-    Verdict.RECOMMENDED: "Recommended",
-    Verdict.CARE: "Usable with care",
-    Verdict.AVOID: "Avoid for client work",
-    Verdict.RETIRED: "Retired",
-}
-VERDICT_RANK = {Verdict.RECOMMENDED: 0, Verdict.CARE: 1, Verdict.AVOID: 2, Verdict.RETIRED: 3}
 
 SURFACE_LABELS = {
     "chat_1to1": "One-to-one chats",
