@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from html import unescape
 from html.parser import HTMLParser
@@ -184,3 +185,10 @@ def test_build_writes_pages_and_assets(knowledge: KnowledgeBase, tmp_path: Path)
     for href, _ in links:
         if not href.startswith(("https://", "#")):
             assert (tmp_path / "out/platforms/whatsapp" / href.split("#")[0]).resolve().is_file(), href
+
+
+def test_the_whole_site_builds_in_under_two_seconds(knowledge: KnowledgeBase, tmp_path: Path) -> None:
+    # The bar; it takes about 0.15 s on the 2-core development machine, so this fails only on a real slowdown.
+    started = time.perf_counter()
+    build_site(knowledge, tmp_path / "out", today=TODAY)
+    assert time.perf_counter() - started < 2.0
