@@ -174,24 +174,26 @@ def numbered_sources(platform: Platform) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# A clause ends at . ; or : followed by a space, outside brackets, and not after an abbreviation or an initial.
-_CLAUSE_END = re.compile(r"[.;:](?=\s|$)")
+# A sentence ends at a full stop followed by a space, outside brackets, and not after an abbreviation or an
+# initial. Only there: a semicolon or a colon often comes before the part that matters ("Built for UK clinics;
+# no BAA was found", "Personal accounts: no processor agreement").
+_SENTENCE_END = re.compile(r"\.(?=\s|$)")
 _NOT_AN_END = re.compile(r"\b(e\.g|i\.e|vs|etc|approx|incl|inc|ltd|co|dr|no|[a-z])$", re.IGNORECASE)
 
 
 def lead(text: str, limit: int = 150) -> str:
-    """The first clause of a fact, for a table cell: up to its first full stop, semicolon or colon, and never
-    more than about `limit` characters. A clause cut short ends with "…" so the reader knows there is more."""
+    """The first sentence of a fact, for a table cell, cut at a word after about `limit` characters. A sentence
+    cut short ends with "…" so the reader knows there is more on the platform's page."""
     text = " ".join(text.split())
     end = len(text)
-    for match in _CLAUSE_END.finditer(text):
+    for match in _SENTENCE_END.finditer(text):
         head = text[: match.start()]
         if head.count("(") > head.count(")") or _NOT_AN_END.search(head):
             continue
-        end = match.start() + (1 if match.group() == "." else 0)
+        end = match.end()
         break
-    clause = text[:end]
-    if len(clause) > limit:
-        clause = clause[:limit].rsplit(" ", 1)[0].rstrip(",;:(")
-    return clause if clause == text or clause.endswith(".") else clause + "…"
+    sentence = text[:end]
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:(")
+    return sentence if sentence == text or sentence.endswith(".") else sentence + "…"
 

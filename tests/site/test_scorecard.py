@@ -72,13 +72,13 @@ def test_stale_rows_are_flagged(knowledge: KnowledgeBase) -> None:
     ("text", "expected"),
     [
         ("No processor agreement.", "No processor agreement."),
-        ("Only for Google Workspace: the admin must accept it.", "Only for Google Workspace…"),
-        ("Depends on who hosts it; ask them.", "Depends on who hosts it…"),
+        ("Only Workspace: the admin must accept it. Then more.", "Only Workspace: the admin must accept it."),
+        ("Built for UK clinics; no BAA was found. Not for US data.", "Built for UK clinics; no BAA was found."),
         ("United States (Apple Inc.). Data in Ireland.", "United States (Apple Inc.)."),
         ("Use e.g. Signal instead. Then more.", "Use e.g. Signal instead."),
         ("Doxy.me signs a BAA. More.", "Doxy.me signs a BAA."),
         ("word " * 60, ("word " * 30).strip() + "…"),
     ],
 )
-def test_lead_keeps_the_first_clause(text: str, expected: str) -> None:
+def test_lead_keeps_the_first_sentence(text: str, expected: str) -> None:
     assert lead(text) == expected
