@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.test_cli import confidant
+from tests.test_cli import clean_environment, confidant
 
 
 def test_kb_site_writes_the_site_and_says_where(tmp_path: Path) -> None:
@@ -39,3 +41,16 @@ def test_kb_site_reports_a_folder_it_cannot_write(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith(f"{blocker}: cannot write the site: ")
     assert "Traceback" not in result.stderr
+
+
+def test_ask_does_not_load_the_website_builder() -> None:
+    # `confidant ask` must start fast: the template engine is imported only by `kb site`.
+    probe = (
+        "import sys; from bot.cli import main; main(['ask', 'is whatsapp safe']); "
+        "print(sorted(name for name in sys.modules if name.startswith(('jinja2', 'bot.site'))))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=clean_environment(), timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
