@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.access.gate import AccessGate
-from bot.brain.answer import Answer
 from bot.brain.brain import Brain
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, data_dir, database_url
 from bot.core.assistant import Assistant, Rooms
-from bot.core.identity import Keyer, load_or_create_secret
 from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.shared.answer import Answer
+from bot.shared.pseudonym import Keyer, load_or_create_secret
+from bot.transports import registry
 
 # The database layer (SQLAlchemy, Alembic) is imported only where a database is opened: `confidant ask` has
 # none, and those imports are most of its start-up time.
@@ -22,20 +22,6 @@ if TYPE_CHECKING:
 
     from bot.storage.inbox import Inbox
     from bot.storage.users import Users
-
-
-def data_dir(settings: Settings) -> Path:
-    if settings.data_dir is not None:
-        return settings.data_dir
-    from platformdirs import user_data_path
-
-    return user_data_path("confidant", appauthor=False)
-
-
-def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    return f"sqlite:///{data_dir(settings) / 'confidant.db'}"
 
 
 def keyer_for(settings: Settings) -> Keyer:
@@ -89,17 +75,23 @@ class DeferredRooms:
         self._settings = settings
         self._rooms: Rooms | None = None
 
-    def answer(self, text: str, *, timezone: ZoneInfo, display_name: str | None, user_ref: str) -> Answer:
+    def _loaded(self) -> Rooms:
         if self._rooms is None:
             self._rooms = rooms_for(self._settings)
-        return self._rooms.answer(text, timezone=timezone, display_name=display_name, user_ref=user_ref)
+        return self._rooms
+
+    def answer(self, text: str, *, timezone: ZoneInfo, display_name: str | None, user_ref: str) -> Answer:
+        return self._loaded().answer(text, timezone=timezone, display_name=display_name, user_ref=user_ref)
+
+    def checklist(self) -> Answer:
+        return self._loaded().checklist()
 
 
 def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None, defer_rooms: bool = False) -> Assistant:
     return Assistant(
         load_brain(settings),
         keyer=keyer,
-        gate=AccessGate(mode=settings.access, admins=settings.admins),
+        gate=AccessGate(mode=settings.access, admins=settings.admins, local=registry.local_names()),
         users=users,
         rooms=DeferredRooms(settings) if defer_rooms else rooms_for(settings),
         default_region=settings.region,

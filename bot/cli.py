@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from bot.brain.answer import Answer
     from bot.config import Settings
     from bot.core.assistant import Assistant
+    from bot.shared.answer import Answer
 
-CONSOLE_USER = "local"
 PIPED_SEPARATOR = "----"
+LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "q"})  # leave the terminal chat
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,36 +24,48 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("chat", help="chat in the terminal (reads piped input too)")
     ask = commands.add_parser("ask", help="one answer, printed as the user would read it")
-    ask.add_argument("--json", action="store_true", help="print a JSON object ({intent, platforms, topic, text})")
+    ask.add_argument(
+        "--json", action="store_true", help="print a JSON object ({intent, platforms, topic, aspects, text})"
+    )
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="the questions are one conversation: follow-ups refer to the lines before",
+    )
     ask.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
     room = commands.add_parser("room", help="a fresh meeting room: host link, client link, checklist")
     room.add_argument("--json", action="store_true")
     room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
     commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
-    kb = commands.add_parser("kb", help="check, list or publish the knowledge base")
+    kb = commands.add_parser("kb", help="check, list or publish the knowledge base, or list what is due for review")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
     kb_list = kb_commands.add_parser("list", help="one row per entry")
     kb_list.add_argument("--json", action="store_true")
     kb_site = kb_commands.add_parser("site", help="write the knowledge base as a static website into DIR")
     kb_site.add_argument("dir", metavar="DIR", help="the folder to write (created if missing)")
+    kb_stale = kb_commands.add_parser("stale", help="entries due for review, oldest first, with their sources")
+    kb_stale.add_argument(
+        "--days", type=_days, default=None, help="reviewed more than this many days ago (default: 150)"
+    )
+    kb_stale.add_argument("--json", action="store_true")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
-    _add_signal_commands(commands)
+    from bot.transports import registry
+
+    registry.add_commands(commands)
     return parser
 
 
-def _add_signal_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot.transports.signal.commands import add_signal_parser
-
-    add_signal_parser(commands)
-
-
-def _incoming(text: str) -> object:
-    from bot.core.messages import Incoming
-
-    return Incoming(transport="console", sender=CONSOLE_USER, chat=CONSOLE_USER, text=text, message_key="")
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days")
+    return days
 
 
 def _as_json(answer: Answer, text: str) -> str:
@@ -62,6 +74,7 @@ def _as_json(answer: Answer, text: str) -> str:
             "intent": answer.intent.value,
             "platforms": list(answer.platforms),
             "topic": answer.topic,
+            "aspects": list(answer.aspects),
             "text": text,
         },
         ensure_ascii=False,
@@ -69,22 +82,28 @@ def _as_json(answer: Answer, text: str) -> str:
 
 
 async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, str]:
-    from bot.brain.answer import Answer as AnswerType
     from bot.render.plain import render_plain
+    from bot.shared.answer import Answer as AnswerType
+    from bot.transports.console import incoming
 
-    answer = await assistant.respond(_incoming(question))  # type: ignore[arg-type]
+    answer = await assistant.respond(incoming(question))
     if answer is None:
         return None, ""
     assert isinstance(answer, AnswerType)
     return answer, render_plain(answer)
 
 
-async def _ask(settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO) -> int:
+async def _ask(
+    settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
+) -> int:
     from bot.app import assistant_for, keyer_for
+    from bot.transports.console import incoming
 
     # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
+        if not conversation:
+            assistant.end_conversation(incoming(question))
         answer, text = await _answer(assistant, question)
         if answer is None:
             continue
@@ -113,6 +132,10 @@ def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
                     break
                 if not line.strip():
                     continue
+                if line.strip().casefold().strip("/!.") in LEAVE_WORDS:
+                    if interactive:
+                        out.write("Goodbye. Platforms change, so check again before you switch to a new one.\n")
+                    break
                 _, text = runner.run(_answer(app.assistant, line.rstrip("\n")))
                 # Piped: a rule after each answer, so a script can tell where one ends.
                 out.write(text + ("\n" if interactive else f"\n{PIPED_SEPARATOR}\n"))
@@ -132,21 +155,11 @@ async def _db_upgrade(settings: Settings, out: TextIO) -> int:
 
 
 def _run(settings: Settings, err: TextIO) -> int:
-    if not settings.signal_enabled and not settings.telegram_enabled:
-        err.write(
-            "confidant run: no messenger is configured. Set CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER "
-            "for Signal, or CONFIDANT_TELEGRAM_TOKEN for Telegram (see README).\n"
-        )
-        return 2
-    if settings.signal_enabled and not settings.signal_number:
-        err.write("CONFIDANT_SIGNAL_NUMBER: required when CONFIDANT_SIGNAL_URL is set\n")
-        return 2
-    if settings.telegram_enabled:
-        # Said plainly rather than ignored: an operator who set the token expects Telegram to answer.
-        err.write(
-            "CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version yet; "
-            "unset it, and use Signal (CONFIDANT_SIGNAL_URL) or `confidant chat`\n"
-        )
+    from bot.transports import registry
+
+    problems = registry.problems(settings)
+    if problems:
+        err.writelines(line + "\n" for line in problems)
         return 2
     from bot.runner import run_transports
 
@@ -185,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "kb":
-        from bot.kb.check import check, listing
-        from bot.kb.loader import bundled_knowledge_dir
+        from bot.kb.check import check, listing, stale
+        from bot.kb.loader import REVIEW_DUE_DAYS, bundled_knowledge_dir
 
         root = settings.knowledge_dir or bundled_knowledge_dir()
         if args.kb_command == "check":
@@ -195,9 +208,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             from bot.site.cli import run_site_command
 
             return run_site_command(root, args.dir, settings.site_url, sys.stdout, sys.stderr)
+        if args.kb_command == "stale":
+            days = REVIEW_DUE_DAYS if args.days is None else args.days
+            return stale(root, sys.stdout, sys.stderr, days=days, as_json=args.json)
         return listing(root, sys.stdout, sys.stderr, as_json=args.json)
     if args.command == "ask":
-        return asyncio.run(_ask(settings, _questions(args.question, sys.stdin), as_json=args.json, out=sys.stdout))
+        questions = _questions(args.question, sys.stdin)
+        return asyncio.run(
+            _ask(settings, questions, as_json=args.json, out=sys.stdout, conversation=args.conversation)
+        )
     if args.command == "chat":
         return _chat(settings, sys.stdin, sys.stdout)
     if args.command == "db":
@@ -208,8 +227,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.rooms.cli import run_room_command
 
         return run_room_command(settings, as_json=args.json, when=args.when, out=sys.stdout)
-    if args.command == "signal":
-        from bot.transports.signal.admin import run_signal_command
+    from bot.transports import registry
 
-        return run_signal_command(args, settings)
-    return 2
+    status = registry.run_command(args, settings)
+    return 2 if status is None else status

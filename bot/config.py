@@ -28,6 +28,7 @@ ENV_PREFIX = "CONFIDANT_"
 # Secret variables also accept NAME_FILE (a path to a file holding the value), the Docker/Kubernetes habit.
 SECRET_FIELDS = (
     "telegram_token",
+    "telegram_webhook_secret",
     "jitsi_app_secret",
     "secret_key",
     "database_url",
@@ -73,6 +74,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
+    # Its own address, never the one of /metrics: the webhook faces the internet, the metrics must not.
+    telegram_webhook_addr: str = "127.0.0.1:8443"
+    telegram_webhook_secret: SecretStr | None = None
 
     jitsi_url: str = "https://meet.jit.si"
     jitsi_app_id: str | None = None
@@ -84,7 +88,7 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
-    region: Region = "other"
+    region: Region | None = None  # None: not said; a messenger conversation asks once
     timezone: str = "UTC"
     secret_key: SecretStr | None = None
     http_addr: str = "127.0.0.1:9090"
@@ -114,9 +118,9 @@ class Settings(BaseSettings):
     @field_validator("admins")
     @classmethod
     def _check_admins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Which messengers exist is the registry's to say (bot/transports/registry.py); here only the shape.
         for admin in value:
-            transport, _, ident = admin.partition(":")
-            if transport not in ("signal", "telegram", "console") or not ident:
+            if not re.fullmatch(r"[a-z]+:\S+", admin):
                 raise ValueError(f"{admin!r} is not transport:id (e.g. signal:+447700900123 or telegram:123456)")
         return value
 
@@ -153,6 +157,14 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/") if value is not None else None
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's own rule for secret_token; anything else makes setWebhook fail at start.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("must be 16 to 256 letters, digits, _ or -")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str | None) -> str | None:
@@ -169,7 +181,7 @@ class Settings(BaseSettings):
             raise ValueError("is not a database URL such as postgresql://user@host:5432/db") from None
         return value
 
-    @field_validator("http_addr")
+    @field_validator("http_addr", "telegram_webhook_addr")
     @classmethod
     def _check_addr(cls, value: str) -> str:
         host, sep, port = value.rpartition(":")
@@ -177,13 +189,20 @@ class Settings(BaseSettings):
             raise ValueError("must be HOST:PORT such as 127.0.0.1:9090")
         return value
 
-    @property
-    def signal_enabled(self) -> bool:
-        return self.signal_url is not None
 
-    @property
-    def telegram_enabled(self) -> bool:
-        return self.telegram_token is not None
+def data_dir(settings: Settings) -> Path:
+    """The folder for the secret key, the SQLite database and operator alerts."""
+    if settings.data_dir is not None:
+        return settings.data_dir
+    from platformdirs import user_data_path
+
+    return user_data_path("confidant", appauthor=False)
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{data_dir(settings) / 'confidant.db'}"
 
 
 def _read_secret_files(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -27,6 +27,14 @@ NOISY_LOGGERS = (
     "websockets.server",
     "telegram",
     "telegram.ext",
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "telegram.ext.Updater",
+    "telegram.request.BaseRequest",
+    "telegram.request.HTTPXRequest",
+    "aiohttp.access",
+    "aiohttp.server",
     "apscheduler",
     "asyncio",
     "aiosqlite",
@@ -58,10 +66,26 @@ def redact(text: str) -> str:
     return text
 
 
+# Libraries whose log arguments can hold whole payloads (python-telegram-bot logs the updates it failed to
+# parse, message text included, at CRITICAL, which no level cap stops): only their fixed wording is kept.
+PAYLOAD_LOGGERS = ("telegram",)
+
+
+def _logs_payloads(name: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in PAYLOAD_LOGGERS)
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites every record's final message with URLs, tokens, UUIDs and phone numbers replaced."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _logs_payloads(record.name):
+            withheld = " (details withheld)" if record.args else ""
+            record.msg, record.args = f"{record.msg}{withheld}", None
+            if record.exc_info and record.exc_info[1] is not None:
+                # The exception's type says what went wrong; its text may quote the payload.
+                record.msg += f": {type(record.exc_info[1]).__name__}"
+                record.exc_info = None
         message = record.getMessage()
         record.msg = redact(message)
         record.args = None

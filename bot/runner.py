@@ -15,13 +15,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.app import data_dir, database_url
-from bot.config import Settings
+from bot.config import Settings, data_dir, database_url
 from bot.core.worker import Worker
 from bot.health import HealthServer
 from bot.logs import quiet_noisy_loggers
 from bot.storage.lock import InstanceLock
+from bot.transports import registry
 from bot.transports.base import Transport, TransportStartupError
+from bot.transports.messenger import Wiring
 
 if TYPE_CHECKING:
     import httpx
@@ -32,24 +33,6 @@ Result = TypeVar("Result")
 
 SHUTDOWN_DEADLINE = 20.0
 HOUSEKEEPING_EVERY = 3600.0
-
-
-def build_transports(
-    settings: Settings,
-    app: Any,
-    *,
-    http_transport: httpx.AsyncBaseTransport | None = None,
-) -> list[Transport]:
-    transports: list[Transport] = []
-    if settings.signal_enabled:
-        from bot.transports.signal.transport import SignalTransport
-
-        transports.append(
-            SignalTransport.from_settings(
-                settings, keyer=app.keyer, state_dir=data_dir(settings), http_transport=http_transport
-            )
-        )
-    return transports
 
 
 async def run_transports(
@@ -113,7 +96,8 @@ async def _serve(
     on_ready: Callable[[Worker, list[Transport]], None] | None,
 ) -> int:
     """Start the transports, receive and answer until `stop`, then shut down in order."""
-    transports = build_transports(settings, app, http_transport=http_transport)
+    wiring = Wiring(keyer=app.keyer, state_dir=data_dir(settings), engine=app.engine, http_transport=http_transport)
+    transports = registry.build(settings, wiring)
     try:
         try:
             for transport in transports:
@@ -124,9 +108,10 @@ async def _serve(
             for line in error.lines:
                 print(line, file=sys.stderr)
             return 1
-        worker = Worker(app.inbox, app.assistant, transports, keyer=app.keyer)
+        worker = Worker(app.inbox, app.assistant, [t.sender for t in transports], keyer=app.keyer)
         await worker.start()
-        receivers = [asyncio.create_task(t.receive(worker.accept), name=f"receive-{t.name}") for t in transports]
+        receiving = [(t.name, receiver) for t in transports if (receiver := t.receiver) is not None]
+        receivers = [asyncio.create_task(r.receive(worker.accept), name=f"receive-{name}") for name, r in receiving]
         upkeep = asyncio.create_task(_housekeeping(worker))
         health = HealthServer(worker, transports)
         await health.start(settings.http_addr)
@@ -146,8 +131,8 @@ async def _serve(
         # Answers in hand first, while the receivers keep storing whatever still arrives (json-rpc drops what
         # reaches a closed socket; stored messages are answered at the next start). Receiving stops last.
         all_sent = await worker.shutdown(shutdown_deadline)
-        for transport in transports:
-            await transport.stop_receiving()
+        for _, receiver in receiving:
+            await receiver.stop_receiving()
         await asyncio.gather(*receivers, return_exceptions=True)
         logger.info("stopped (%s)", "all answers sent" if all_sent else "unfinished answers kept for next start")
         return 1 if crashed else 0

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,40 @@ def test_ask_json_streams_one_line_per_question_in_order() -> None:
     assert "no reviewed entry" in lines[3]["text"]
 
 
+def test_ask_json_reports_the_aspects() -> None:
+    result = confidant("ask", "--json", "does zoom record my sessions without me knowing")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert (answer["intent"], answer["platforms"], answer["aspects"]) == ("platform", ["zoom"], ["recording"])
+    assert answer["text"].startswith("Zoom: ")
+    assert "Recording: " in answer["text"][:400]
+
+
+def test_ask_json_conversation_follows_up_and_plain_lines_do_not() -> None:
+    turns = "is whatsapp safe?\nwhat about groups?\nand on android?\nwhat about signal?\nmore\n"
+    conversation = confidant("ask", "--json", "--conversation", "-", stdin=turns)
+    assert conversation.returncode == 0, conversation.stderr
+    answers = [json.loads(line) for line in conversation.stdout.splitlines()]
+    assert [(a["intent"], a["platforms"], a["aspects"]) for a in answers] == [
+        ("platform", ["whatsapp"], []),
+        ("platform", ["whatsapp"], ["groups"]),
+        ("platform", ["whatsapp"], ["mobile"]),
+        ("platform", ["signal"], ["mobile"]),
+        ("more", ["signal"], []),
+    ]
+    separate = confidant("ask", "--json", "-", stdin=turns)
+    answers = [json.loads(line) for line in separate.stdout.splitlines()]
+    assert answers[1]["platforms"] == [] and answers[1]["intent"] in ("topic", "unknown")
+    assert answers[4]["intent"] == "more" and answers[4]["platforms"] == []
+
+
+@pytest.mark.parametrize("word", ["quit", "exit", "bye"])
+def test_chat_leaves_on_quit_exit_or_bye(word: str) -> None:
+    result = confidant("chat", stdin=f"is signal safe\n{word}\nis zoom safe\n")
+    assert result.returncode == 0, result.stderr
+    assert "Signal" in result.stdout and "Zoom:" not in result.stdout
+
+
 def test_chat_reads_piped_input_and_keeps_settings(tmp_path: Path) -> None:
     database = tmp_path / "chat.db"
     env = {"CONFIDANT_DATABASE_URL": f"sqlite:///{database}"}
@@ -102,6 +137,22 @@ def test_kb_check_and_list() -> None:
     row = next(row for row in listing if row["id"] == "zoom")
     assert set(row) == {"id", "kind", "name", "aliases", "reviewed", "sources"}
     assert row["kind"] == "platform" and row["sources"]
+
+
+def test_kb_stale(tmp_path: Path) -> None:
+    from tests.kb.test_loader import platform, write
+
+    write(tmp_path, "platforms", platform("newer", reviewed=str(date.today() - timedelta(days=200))))
+    write(tmp_path, "platforms", platform("older", reviewed=str(date.today() - timedelta(days=300))))
+    write(tmp_path, "platforms", platform("fresh", reviewed=str(date.today())))
+    result = confidant("kb", "stale", "--json", env={"CONFIDANT_KNOWLEDGE_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(row["id"], row["days"]) for row in rows] == [("older", 300), ("newer", 200)]
+    text = confidant("kb", "stale", "--days", "100000")
+    assert text.returncode == 0 and text.stdout == ""
+    assert "reviewed more than 100000 days ago" in text.stderr
+    assert confidant("kb", "stale", "--days", "soon").returncode == 2
 
 
 def test_kb_check_reports_broken_yaml(tmp_path: Path) -> None:
@@ -153,11 +204,30 @@ def test_chat_checks_room_settings_at_start() -> None:
     assert "CONFIDANT_JITSI_APP_SECRET" in result.stderr
 
 
-def test_run_says_plainly_that_telegram_is_not_built_yet() -> None:
-    result = confidant("run", env={"CONFIDANT_TELEGRAM_TOKEN": "123456:ABCDEF"})
+def test_run_says_plainly_when_the_telegram_bot_api_cannot_be_reached() -> None:
+    token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    # Port 9 on loopback: nothing listens, so the connection is refused at once.
+    env = {"CONFIDANT_TELEGRAM_TOKEN": token, "CONFIDANT_TELEGRAM_API_URL": "http://127.0.0.1:9/bot"}
+    result = confidant("run", env=env)
+    assert result.returncode == 1
+    assert "Telegram: cannot reach the Bot API at CONFIDANT_TELEGRAM_API_URL" in result.stderr
+    assert "ABCDEFGHIJ" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_telegram_webhook_needs_its_secret_and_an_address_of_its_own() -> None:
+    env = {
+        "CONFIDANT_TELEGRAM_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "CONFIDANT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
+        "CONFIDANT_TELEGRAM_WEBHOOK_ADDR": "127.0.0.1:9090",
+    }
+    result = confidant("run", env=env)
     assert result.returncode == 2
-    assert result.stderr.startswith("CONFIDANT_TELEGRAM_TOKEN: the Telegram transport is not in this version")
-    assert "ABCDEF" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "CONFIDANT_TELEGRAM_WEBHOOK_SECRET: required with CONFIDANT_TELEGRAM_WEBHOOK_URL, so that only "
+        "Telegram can post updates",
+        "CONFIDANT_TELEGRAM_WEBHOOK_ADDR: must differ from CONFIDANT_HTTP_ADDR; the webhook faces the "
+        "internet and /metrics must not",
+    ]
 
 
 def test_broken_files_are_one_line_not_a_traceback(tmp_path: Path) -> None:

@@ -5,14 +5,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.transports import registry
 
 
 def test_defaults() -> None:
     settings = load_settings({})
     assert settings.access == "allowlist"
     assert settings.jitsi_url == "https://meet.jit.si"
-    assert settings.region == "other"
-    assert not settings.signal_enabled and not settings.telegram_enabled
+    assert settings.region is None
+    assert registry.enabled(settings) == []
 
 
 def test_values_are_read_and_normalised() -> None:

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.brain.brain import Brain
-from bot.brain.normalise import normalise
 from bot.kb.loader import KnowledgeError, load_knowledge
 from bot.render.plain import render_plain
+from bot.shared.normalise import normalise
 
 WORDS = st.sampled_from(
     ["is", "zoom", "vs", "jitsi", "whatsap", "safe", "room", "more", "yes", "e2ee", "for", "clients", "?", "🙂"]

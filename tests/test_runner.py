@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_settings
-from bot.core.identity import Keyer
 from bot.core.worker import Worker
 from bot.logs import NOISY_LOGGERS, quiet_noisy_loggers
 from bot.runner import run_transports
+from bot.shared.pseudonym import Keyer
 from bot.storage.inbox import Inbox
 from bot.transports.base import Transport
 from tests.fakes import signal_envelopes as env

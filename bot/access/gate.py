@@ -7,8 +7,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.brain.answer import Answer, Intent, Section
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
 
 MAX_CHARACTERS = 2000
 RATE_PER_MINUTE = 20
@@ -31,7 +31,7 @@ class Refusal:
 
 
 def _refusal(title: str, line: str) -> Refusal:
-    return Refusal(Answer(intent=Intent.UNKNOWN, title=title, sections=(Section(None, (line,)),)))
+    return Refusal(Answer(intent=Intent.REFUSED, title=title, sections=(Section(None, (line,)),)))
 
 
 class AccessGate:
@@ -40,12 +40,15 @@ class AccessGate:
         *,
         mode: str,
         admins: Iterable[str],
+        local: Iterable[str] = (),
         clock: Callable[[], float] = time.monotonic,
         rate_per_minute: int = RATE_PER_MINUTE,
         max_characters: int = MAX_CHARACTERS,
     ) -> None:
         self._open = mode == "open"
         self._admins = frozenset(admins)
+        # Transports whose user sits at this machine (the terminal): neither allowlisted nor rate limited.
+        self._local = frozenset(local)
         self._clock = clock
         self._rate = rate_per_minute
         self._max = max_characters
@@ -53,7 +56,7 @@ class AccessGate:
         self._strangers: OrderedDict[str, float] = OrderedDict()
 
     def allowed(self, message: Incoming) -> bool:
-        if self._open or message.transport == "console":
+        if self._open or message.transport in self._local:
             return True
         ids = (message.sender, *message.sender_aliases)
         return any(f"{message.transport}:{ident}" in self._admins for ident in ids)
@@ -62,7 +65,7 @@ class AccessGate:
         """None to let the message through; otherwise a Refusal."""
         # The rate limit comes first, for strangers too: replies to a flood would spend the bot's Signal
         # sending budget and pause answers to the counsellors it serves.
-        if message.transport != "console" and not self._take(user_key):
+        if message.transport not in self._local and not self._take(user_key):
             return Refusal(None) if self._buckets[user_key].warned else self._warn(user_key)
         if not self.allowed(message):
             if self._told_private(user_key):

@@ -8,24 +8,29 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.brain import entries, replies
-from bot.brain.answer import Answer, Intent, Link, Section
-from bot.brain.normalise import tokens
+from bot.brain.aspect_lines import ASPECT_TOPICS
 from bot.brain.reader import Reader, Reading
 from bot.brain.vocabulary import Vocabulary, load_vocabulary
 from bot.kb.loader import KnowledgeBase
+from bot.kb.schema import Topic
+from bot.shared.answer import Answer, Intent, Link, Section
+from bot.shared.normalise import tokens
 
 MEMORY_SIZE = 10_000  # users remembered for "more"; the oldest are forgotten first
 
 
 @dataclass(frozen=True, slots=True)
 class _Last:
+    """What the last answer was about: ids only, never the text of the question."""
+
     platforms: tuple[str, ...] = ()
     topic: str | None = None
     suggestion: str | None = None
+    aspects: tuple[str, ...] = ()
 
 
 class Brain:
@@ -48,19 +53,30 @@ class Brain:
     def forget(self, user: str) -> None:
         self._memory.pop(user, None)
 
-    def ask(self, text: str, *, user: str = "", region: str = "other") -> Answer:
+    def ask(self, text: str, *, user: str = "", region: str | None = None) -> Answer:
         return self.answer(self.read(text), user=user, region=region, text=text)
 
-    def answer(self, reading: Reading, *, user: str = "", region: str = "other", text: str = "") -> Answer:
-        """The answer to a reading (room, settings, privacy and forget are the assistant's business)."""
+    def answer(
+        self,
+        reading: Reading,
+        *,
+        user: str = "",
+        region: str | None = None,
+        text: str = "",
+        ask_region: bool = False,
+    ) -> Answer:
+        """The answer to a reading (room, settings, privacy and forget are the assistant's business).
+
+        `region` is None when neither the operator nor the user has said which rules apply; `ask_region` adds
+        the question that asks them (once per conversation: the caller keeps count)."""
         today = self._today()
         knowledge = self.knowledge
         last = self._memory.get(user, _Last())
-        intent = reading.intent
 
         if reading.command == "yes" and last.suggestion:
             reading = Reading(Intent.PLATFORM, platforms=(last.suggestion,))
-            intent = reading.intent
+        reading = in_context(reading, last, knowledge)
+        intent = reading.intent
         if intent is Intent.MORE or reading.command == "sources":
             return self._more(last, region=region, today=today)
 
@@ -74,6 +90,9 @@ class Brain:
                 today=today,
                 corrections=reading.corrections,
                 also_unknown=reading.also_unknown,
+                aspects=reading.aspects,
+                raises=self._raises,
+                ask_region=ask_region and region is None,
             )
         elif intent is Intent.COMPARE:
             answer = entries.compare_answer(
@@ -83,9 +102,14 @@ class Brain:
                 corrections=reading.corrections,
                 also_unknown=reading.also_unknown,
                 left_out=[knowledge.name_of(entry) for entry in reading.left_out],
+                aspects=reading.aspects,
             )
         elif intent is Intent.TOPIC and reading.topic is not None:
-            answer = entries.topic_answer(knowledge.topics[reading.topic], knowledge, today=today)
+            answer = entries.topic_answer(
+                knowledge.topics[reading.topic], knowledge, today=today, region=region, aspects=reading.aspects
+            )
+        elif intent is Intent.UNKNOWN and reading.unknown_name and reading.topic in knowledge.topics:
+            answer = self._unknown_of_kind(reading.unknown_name, knowledge.topics[reading.topic], region, today)
         elif intent is Intent.RECOMMEND:
             answer = entries.recommend_answer(knowledge, reading.use, replies.CHECKLIST)
         elif intent is Intent.LIST:
@@ -101,8 +125,28 @@ class Brain:
         else:
             answer = replies.unknown_answer(reading.unknown_name)
 
-        self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion), intent)
+        if reading.aspects and not answer.aspects and intent not in (Intent.RECOMMEND, Intent.LIST, Intent.HELP):
+            answer = replace(answer, aspects=reading.aspects)
+        self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion, reading.aspects), intent)
         return answer
+
+    def _unknown_of_kind(self, name: str, topic: Topic, region: str | None, today: date) -> Answer:
+        """A product we have no entry for, of a kind we have a topic on: that we know nothing of it, then the
+        topic's advice. Advice that names platforms would read as a verdict on them, so then the checklist."""
+        if self.reader.platforms.find(tokens(topic.short)):
+            return replace(replies.unknown_answer(name), topic=topic.id)
+        return entries.topic_answer(
+            topic,
+            self.knowledge,
+            today=today,
+            region=region,
+            opening=replies.no_entry_of_kind(name, topic.name),
+            intent=Intent.UNKNOWN,
+        )
+
+    def _raises(self, text: str) -> tuple[str, ...]:
+        """The aspects a piece of text is about (for putting the tips about the question first)."""
+        return self.reader.aspects.find(tokens(text))
 
     def _greeting_kind(self, text: str) -> str:
         words = set(tokens(text))
@@ -110,16 +154,18 @@ class Brain:
             return "thanks"
         return "bye" if words & {"bye", "goodbye", "cya"} else "hello"
 
-    def _more(self, last: _Last, *, region: str, today: date) -> Answer:
+    def _more(self, last: _Last, *, region: str | None, today: date) -> Answer:
         knowledge = self.knowledge
         if last.platforms:
             details = [
                 entries.platform_details(knowledge.platforms[entry], knowledge, region=region, today=today)
                 for entry in last.platforms
             ]
-            return details[0] if len(details) == 1 else _join(details)
+            more = details[0] if len(details) == 1 else _join(details)
+            return replace(more, intent=Intent.MORE)
         if last.topic:
-            return entries.topic_answer(knowledge.topics[last.topic], knowledge, today=today, long=True)
+            topic = entries.topic_answer(knowledge.topics[last.topic], knowledge, today=today, long=True, region=region)
+            return replace(topic, intent=Intent.MORE)
         return Answer(
             intent=Intent.MORE,
             title="More about what?",
@@ -135,6 +181,62 @@ class Brain:
         self._memory.move_to_end(user)
         while len(self._memory) > MEMORY_SIZE:
             self._memory.popitem(last=False)
+
+
+def in_context(reading: Reading, last: _Last, knowledge: KnowledgeBase) -> Reading:
+    """A follow-up read against the answer before it, and a general aspect question given its topic.
+
+    "what about groups?" after "is WhatsApp safe?" is about WhatsApp's groups; "what about signal?" after "does
+    WhatsApp record?" is about Signal's recording; "how does whereby compare on that?" compares it with the
+    platform before; "which is cheaper?" after a comparison compares their cost. "does it record?" with nothing
+    before is the recording topic, and "what is e2ee?" is always the topic.
+    """
+    if reading.intent in (Intent.PLATFORM, Intent.COMPARE):
+        return _named_in_context(reading, last)
+    nothing_named = not reading.platforms and reading.unknown_name is None and reading.suggestion is None
+    if not nothing_named or reading.intent not in ANSWERABLE:
+        return reading
+    if last.platforms and not reading.definition and _continues(reading, last):
+        intent = Intent.COMPARE if len(last.platforms) > 1 else Intent.PLATFORM
+        return Reading(intent, platforms=last.platforms, aspects=reading.aspects or last.aspects, follow_up=True)
+    if reading.aspects and reading.intent is Intent.UNKNOWN:
+        topic = next(
+            (ASPECT_TOPICS[aspect] for aspect in reading.aspects if ASPECT_TOPICS.get(aspect) in knowledge.topics),
+            None,
+        )
+        if topic is not None:
+            return replace(reading, intent=Intent.TOPIC, topic=topic)
+    return reading
+
+
+def _continues(reading: Reading, last: _Last) -> bool:
+    """Whether a question that names nothing asks more about the platforms just discussed."""
+    if reading.asks_to_compare and len(last.platforms) > 1:
+        return True  # "which is cheaper?" after "zoom vs teams"
+    if not reading.aspects:
+        return False
+    if reading.intent is not Intent.TOPIC or reading.follow_up:
+        return True  # "does the client need an account?", "is it hipaa compliant?"
+    # Read alone it is a topic, but only because of the aspect's own words ("are the dms encrypted?").
+    return reading.topic in {ASPECT_TOPICS.get(aspect) for aspect in reading.aspects}
+
+
+def _named_in_context(reading: Reading, last: _Last) -> Reading:
+    new = [entry for entry in reading.platforms if entry not in last.platforms]
+    if last.platforms and new and reading.asks_to_compare and (reading.follow_up or len(reading.platforms) == 1):
+        # "how does whereby compare on that", "compare it with carepatron", "compare with whatsapp and signal"
+        platforms = tuple(dict.fromkeys((*last.platforms[:1], *reading.platforms)))[:3]
+        return Reading(
+            Intent.COMPARE, platforms=platforms, aspects=reading.aspects or last.aspects, follow_up=True
+        )
+    if reading.follow_up and not reading.aspects and last.aspects:
+        return replace(reading, aspects=last.aspects)
+    return reading
+
+
+# Readings a follow-up may turn into a platform question: a question read on its own as a topic, as nothing,
+# or as a greeting with a question in it. Never a command, a room or a recommendation.
+ANSWERABLE = frozenset({Intent.TOPIC, Intent.UNKNOWN, Intent.GREETING})
 
 
 def _join(details: list[Answer]) -> Answer:

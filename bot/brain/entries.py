@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
-from bot.brain.answer import Answer, Intent, Link, Section
-from bot.kb.loader import WARN_AFTER_DAYS, KnowledgeBase
+from bot.brain.aspect_lines import aspect_line, e2ee_summary, tips_for
+from bot.brain.phone import Part, fit, shorten
+from bot.kb.loader import READER_NOTICE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
+from bot.shared.answer import Answer, Intent, Link, Section
 
 VERDICT_LABELS = {
     Verdict.RECOMMENDED: "Recommended",
@@ -50,7 +53,7 @@ def month_year(day: date) -> str:
 
 
 def is_stale(reviewed: date, today: date) -> bool:
-    return (today - reviewed).days > WARN_AFTER_DAYS
+    return (today - reviewed).days > READER_NOTICE_DAYS
 
 
 def e2ee_lines(e2ee: E2EE) -> list[str]:
@@ -118,40 +121,135 @@ def _fitness(platform: Platform, use: Use) -> tuple[int, bool, str]:
     return best, platform.business_model.advertising, platform.name.casefold()
 
 
+MORE_POINTER = "Say “more” for the rest, with sources."
+ASK_REGION = "Which rules apply to you: UK, EU or US? Say “region uk”, “region eu” or “region us”."
+# A short answer is read on a phone. It aims at SOFT_LIMIT characters (parts beyond the essentials give way to
+# it) and never passes phone.REPLY_LIMIT; "more" has every text whole.
+SOFT_LIMIT = 650
+RULE_LINE_CHARS = 90  # a rules line: the first clause of the entry's compliance text
+TIP_CHARS = 130  # a tip: its first sentence
+LEAD_CHARS = 420  # the aspect's own answer, as the schema allows it
+SUMMARY_CHARS = 260  # the during-a-session summary
+LAW_LINE_CHARS = 200  # a topic's law line for the user's region
+MAX_ASPECTS_SHOWN = 2
+MAX_TIPS = 3
+
+
+def short_rules(platform: Platform, region: str | None) -> tuple[str, ...]:
+    """One short line for the user's region; when it is not known (or "other"), one short line per regime."""
+    compliance = platform.compliance
+    gdpr, hipaa = shorten(compliance.gdpr, RULE_LINE_CHARS), shorten(compliance.hipaa_baa, RULE_LINE_CHARS)
+    if region == "us":
+        return (f"HIPAA (US): {hipaa}",)
+    if region == "uk":
+        return (f"UK GDPR: {gdpr}",)
+    if region == "eu":
+        return (f"GDPR (EU): {gdpr}",)
+    return (f"UK/EU GDPR: {gdpr}", f"US HIPAA: {hipaa}")
+
+
+def _notes(corrections: Sequence[tuple[str, str]], also_unknown: str | None) -> list[Part]:
+    parts = []
+    if also_unknown:
+        parts.append(Part(Section(None, (_no_entry_line(also_unknown),))))
+    note = _correction_line(corrections)
+    if note:
+        parts.append(Part(Section(None, (note,))))
+    return parts
+
+
 def platform_answer(
     platform: Platform,
     knowledge: KnowledgeBase,
     *,
-    region: str,
+    region: str | None,
     today: date,
     corrections: Sequence[tuple[str, str]] = (),
     also_unknown: str | None = None,
+    aspects: Sequence[str] = (),
+    raises: Callable[[str], Sequence[str]] = lambda _: (),
+    ask_region: bool = False,
 ) -> Answer:
-    sections = []
-    note = _correction_line(corrections)
-    if note:
-        sections.append(Section(None, (note,)))
-    sections += [
-        Section("During a session", (platform.summary.session,)),
-        Section("Beyond the session", (platform.summary.wider,)),
-        Section("What to do now" if platform.retired else "Before you use it", platform.tips[:3]),
-        Section("Rules where you work", tuple(compliance_lines(platform, region))),
-    ]
-    if also_unknown:
-        sections.insert(0, Section(None, (_no_entry_line(also_unknown),)))
+    """The phone-sized answer: verdict first, then the direct answer to what was asked, a few actions, the date.
+
+    `aspects` are what the question asked about ("recording"); `raises` tells which aspects a tip is about, so
+    the tips for the question come first. Everything else waits for "more".
+    """
+    if "client-message" in aspects:
+        return client_message_answer(platform, knowledge, today=today)
+    parts = _notes(corrections, also_unknown)
+    answered = [line for aspect in aspects if (line := aspect_line(platform, aspect, limit=LEAD_CHARS)) is not None]
+    for line in answered[:MAX_ASPECTS_SHOWN]:
+        parts.append(Part(Section(None, (line,))))
+    if not answered and "settings" not in aspects:
+        session_line = f"During a session: {shorten(platform.summary.session, SUMMARY_CHARS)}"
+        parts.append(Part(Section(None, (session_line,))))
+        parts.append(Part(Section(None, (f"Beyond the session: {platform.summary.wider}",)), priority=3))
+    tips = tips_for(platform, aspects, raises)
+    heading = "What to do now" if platform.retired else ("Settings" if "settings" in aspects else "Before you use it")
+    tips_limit = len(tips) if "settings" in aspects else MAX_TIPS
+    short_tips = tuple(shorten(tip, TIP_CHARS) for tip in tips[:tips_limit])
+    # With the question's own answer given, one action is enough to keep; the others give way first.
+    parts.append(Part(Section(heading, short_tips), priority=2, shrinks=True, keep=1 if answered else 2))
+    if not {"gdpr", "hipaa"} & set(aspects):
+        # The user's own region is one line worth keeping; every region's line is a stopgap until they say.
+        parts.append(Part(Section("Rules", short_rules(platform, region)), priority=1, shrinks=True))
+    if ask_region:
+        parts.append(Part(Section(None, (ASK_REGION,)), priority=1))
+    answer = Answer(
+        intent=Intent.PLATFORM,
+        title=platform.name,
+        verdict=_verdict_line(platform, knowledge),
+        reviewed=platform.reviewed,
+        stale=is_stale(platform.reviewed, today),
+        platforms=(platform.id,),
+        aspects=tuple(aspects),
+        footer=MORE_POINTER,
+    )
+    return fit(answer, parts, soft_limit=SOFT_LIMIT)
+
+
+def client_message_answer(platform: Platform, knowledge: KnowledgeBase, *, today: date) -> Answer:
+    """A short note for the counsellor, then the message to forward to the client as it is (its own message)."""
+    lines = (
+        shorten(platform.summary.session, 240),
+        "The next message is for your client: forward it as it is.",
+    )
+    follow_ups = (
+        Answer(
+            intent=Intent.PLATFORM,
+            title=f"About our sessions on {platform.name}",
+            sections=(Section(None, (platform.client_message,)),),
+            platforms=(platform.id,),
+            aspects=("client-message",),
+        ),
+    )
     return Answer(
         intent=Intent.PLATFORM,
         title=platform.name,
         verdict=_verdict_line(platform, knowledge),
-        sections=tuple(sections),
+        sections=(Section(None, lines),),
         reviewed=platform.reviewed,
         stale=is_stale(platform.reviewed, today),
         platforms=(platform.id,),
-        footer="Say “more” for the details: encryption per feature, presence, incidents and sources.",
+        aspects=("client-message",),
+        footer=MORE_POINTER,
+        follow_ups=follow_ups,
     )
 
 
-def platform_details(platform: Platform, knowledge: KnowledgeBase, *, region: str, today: date) -> Answer:
+DETAIL_ASPECTS = (
+    ("Recording", "recording"),
+    ("Groups", "groups"),
+    ("On phones", "mobile"),
+    ("What your client needs", "accounts"),
+    ("Cost", "cost"),
+    ("AI features", "ai_features"),
+    ("Backups", "backups"),
+)
+
+
+def platform_details(platform: Platform, knowledge: KnowledgeBase, *, region: str | None, today: date) -> Answer:
     """The long version ("more")."""
     e2ee = [*e2ee_lines(platform.e2ee)]
     if platform.e2ee.since:
@@ -165,9 +263,10 @@ def platform_details(platform: Platform, knowledge: KnowledgeBase, *, region: st
         Section("How it makes money", (platform.business_model.summary,)),
         Section("Open source and audits", _open_source(platform)),
         Section("Where it is based", (platform.jurisdiction,)),
+        *(Section(heading, (getattr(platform, field),)) for heading, field in DETAIL_ASPECTS),
         Section(
             "Rules where you work",
-            _all_compliance(platform) if region == "other" else tuple(compliance_lines(platform, region)),
+            _all_compliance(platform) if region in (None, "other") else tuple(compliance_lines(platform, region)),
         ),
     ]
     if platform.incidents:
@@ -219,6 +318,51 @@ def _all_compliance(platform: Platform) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _e2ee_rank(platform: Platform) -> int:
+    """How well the surfaces a counsellor uses are protected: 0 when something is end-to-end encrypted by
+    default, 1 when it can be switched on, and so on."""
+    surfaces = ("chat_1to1", "calls", "meetings", "email")
+    return min((E2EE_RANK.get(getattr(platform.e2ee, surface), 4) for surface in surfaces), default=4)
+
+
+def _why_better(best: Platform, other: Platform) -> str | None:
+    """The first thing that sets `best` above `other`, in words, or None when nothing does."""
+    if VERDICT_RANK[best.verdict] < VERDICT_RANK[other.verdict]:
+        rated = VERDICT_LABELS[best.verdict].lower()
+        return f"it is rated {rated}, {other.name} {VERDICT_LABELS[other.verdict].lower()}"
+    if _e2ee_rank(best) < _e2ee_rank(other):
+        how = "by default" if _e2ee_rank(best) == 0 else "when switched on"
+        return f"it is end-to-end encrypted {how}, so the company cannot see or hear your sessions"
+    if not best.business_model.advertising and other.business_model.advertising:
+        return "it does not make money from ads or ad targeting"
+    open_rank = {"yes": 0, "partly": 1, "no": 2}
+    if open_rank[best.open_source.client] < open_rank[other.open_source.client]:
+        return "its apps are open source, so anyone can check what they do"
+    return None
+
+
+def _decision(platforms: Sequence[Platform]) -> str:
+    ranked = sorted(
+        platforms,
+        key=lambda platform: (
+            VERDICT_RANK[platform.verdict],
+            _e2ee_rank(platform),
+            platform.business_model.advertising,
+            {"yes": 0, "partly": 1, "no": 2}[platform.open_source.client],
+        ),
+    )
+    best, runner_up = ranked[0], ranked[1]
+    reason = _why_better(best, runner_up)
+    if reason is None:
+        return (
+            f"They are close: choose the one your client can use most easily, and set it up as "
+            f"“is {best.name} safe?” shows."
+        )
+    if best.verdict is Verdict.AVOID:
+        return f"None of these suits client work; if you must, {best.name}, because {reason}."
+    return f"Choose {best.name}: {reason}."
+
+
 def compare_answer(
     platforms: Sequence[Platform],
     knowledge: KnowledgeBase,
@@ -227,59 +371,82 @@ def compare_answer(
     corrections: Sequence[tuple[str, str]] = (),
     also_unknown: str | None = None,
     left_out: Sequence[str] = (),
+    aspects: Sequence[str] = (),
 ) -> Answer:
-    sections = []
-    note = _correction_line(corrections)
-    if note:
-        sections.append(Section(None, (note,)))
+    parts = _notes(corrections, also_unknown)
     if left_out:
-        sections.append(Section(None, (f"I compare three at a time; ask again for {', '.join(left_out)}.",)))
-    if also_unknown:
-        sections.append(Section(None, (_no_entry_line(also_unknown),)))
+        parts.append(Part(Section(None, (f"I compare three at a time; ask again for {', '.join(left_out)}.",))))
+    parts.append(Part(Section("In short", (_decision(platforms),))))
+    share = 900 // (len(platforms) * 2)
     for platform in platforms:
-        sections.append(
-            Section(
-                f"{platform.name} ({_verdict_line(platform, knowledge).lower()})",
-                (
-                    f"During a session: {e2ee_in_brief(platform.e2ee)}",
-                    f"Ads or data sharing for ads: {'yes' if platform.business_model.advertising else 'no'}.",
-                    f"Shows when you are online: {first_sentence(platform.presence.shown)}",
-                    f"Open source: apps {platform.open_source.client}, servers {platform.open_source.server}.",
-                ),
-            )
-        )
-    ranked = sorted(platforms, key=lambda platform: VERDICT_RANK[platform.verdict])
-    best, runner_up = ranked[0], ranked[1]
-    if VERDICT_RANK[best.verdict] < VERDICT_RANK[runner_up.verdict]:
-        bottom = f"Of these, {best.name} is the better choice for client work ({VERDICT_LABELS[best.verdict].lower()})."
-    else:
-        bottom = "These are rated the same: the detail above decides. Ask about one for its settings."
-    sections.append(Section("In short", (bottom,)))
+        lines = [f"{e2ee_summary(platform)} {'Ads: yes.' if platform.business_model.advertising else 'No ads.'}"]
+        lines += [line for aspect in aspects[:1] if (line := aspect_line(platform, aspect, limit=share))]
+        heading = f"{platform.name} ({_verdict_line(platform, knowledge).lower()})"
+        parts.append(Part(Section(heading, tuple(lines)), shrinks=True, priority=1 if aspects else 0))
     reviewed = min(platform.reviewed for platform in platforms)
-    return Answer(
+    answer = Answer(
         intent=Intent.COMPARE,
         title=" vs ".join(platform.name for platform in platforms),
-        sections=tuple(sections),
         reviewed=reviewed,
         stale=is_stale(reviewed, today),
         platforms=tuple(platform.id for platform in platforms),
-        footer="Ask about one of them (“is Zoom safe?”) for its settings and sources.",
+        aspects=tuple(aspects),
+        footer="Ask about one of them (“is Zoom safe?”) for its settings, or “more” for the details.",
     )
+    return fit(answer, parts)
 
 
-def topic_answer(topic: Topic, knowledge: KnowledgeBase, *, today: date, long: bool = False) -> Answer:
-    sections = [Section(None, (topic.long if long else topic.short,))]
+def topic_answer(
+    topic: Topic,
+    knowledge: KnowledgeBase,
+    *,
+    today: date,
+    long: bool = False,
+    region: str | None = None,
+    aspects: Sequence[str] = (),
+    opening: str | None = None,
+    intent: Intent = Intent.TOPIC,
+) -> Answer:
+    """A topic's short answer (with its law line for the user's region), or with `long` the whole of it.
+
+    `opening` leads the answer: "I have no reviewed entry for Fireflies …" when the question named a product of
+    this topic's kind that we do not know."""
+    law = _law_lines(topic, None if long else region)
+    parts = [Part(Section(None, (opening,)))] if opening else []
+    parts.append(Part(Section(None, (topic.long if long else topic.short,))))
+    if law:
+        if not long:
+            law = tuple(shorten(line, LAW_LINE_CHARS) for line in law)
+        parts.append(Part(Section("The law where you work" if region else "The law", law), priority=1, shrinks=True))
     if long and topic.related:
-        sections.append(Section("Related", (", ".join(knowledge.name_of(entry) for entry in topic.related),)))
-    return Answer(
-        intent=Intent.TOPIC,
+        parts.append(Part(Section("Related", (", ".join(knowledge.name_of(entry) for entry in topic.related),))))
+    answer = Answer(
+        intent=intent,
         title=topic.name,
-        sections=tuple(sections),
         links=tuple(Link(f"Source {index}", url) for index, url in enumerate(topic.sources, 1)) if long else (),
         reviewed=topic.reviewed,
         stale=is_stale(topic.reviewed, today),
         topic=topic.id,
+        aspects=tuple(aspects),
         footer=None if long else "Say “more” for the longer answer and sources.",
+    )
+    if long:
+        return replace(answer, sections=tuple(part.section for part in parts))
+    return fit(answer, parts)
+
+
+REGION_LAW_LABELS = {"uk": "UK", "eu": "EU", "us": "US"}
+
+
+def _law_lines(topic: Topic, region: str | None) -> tuple[str, ...]:
+    """The topic's law lines for one region, or all of them (labelled) when the region is not known."""
+    if topic.law is None:
+        return ()
+    if region in REGION_LAW_LABELS:
+        line = getattr(topic.law, region)
+        return (line,) if line else ()
+    return tuple(
+        f"{label}: {line}" for key, label in REGION_LAW_LABELS.items() if (line := getattr(topic.law, key))
     )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.brain.normalise import tokens as to_tokens
 from bot.brain.typos import Correction, TypoCorrector
+from bot.shared.normalise import tokens as to_tokens
 
 MAX_JOINED = 14
 

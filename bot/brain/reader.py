@@ -13,16 +13,31 @@ The order of the checks is the policy, and it is deliberate:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
-from bot.brain.answer import Intent
-from bot.brain.mentions import Mention, PhraseIndex, positions
+from bot.brain.aspect_lines import ASPECT_TOPICS
+from bot.brain.aspects import AspectFinder
+from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
-from bot.brain.normalise import tokens as to_tokens
 from bot.brain.vocabulary import Vocabulary
 from bot.kb.loader import KnowledgeBase
+from bot.shared.answer import Intent
+from bot.shared.normalise import tokens as to_tokens
 
 MAX_COMPARE = 3
+ASPECT_TOPIC_IDS = frozenset(ASPECT_TOPICS.values())
+# Verbs that open a question about a product: "is line encrypted", "does wire …", "can session …".
+SLOT_VERBS = frozenset({"is", "does", "do", "can", "will", "would", "should", "could"})
+# In a short follow-up, "and session?", "what about wire?" name the platform too.
+FOLLOW_UP_SLOT = frozenset({"and", "about"})
+# Verbs after which an everyday-word name can only be the product: "explaining element", "using session".
+SLOT_NAME_VERBS = frozenset({"using", "explaining", "install", "installing", "download", "downloading"})
+STILL = frozenset({"still", "really", "actually", "now", "even"})
+MAX_SHORT_FOLLOW_UP = 4
+# Words right before a product's name in a question about it: "is X ok", "use X for", "about X".
+PRODUCT_SLOT_BEFORE = frozenset({"is", "are", "use", "using", "try", "trying", "about", "with", "on", "via"})
+MAX_FOLLOW_UP_WORDS = 8  # "and what about the android app for groups" is still a follow-up; a paragraph is not
 MAX_SETTING_WORDS = 4
 MAX_THANKS_WORDS = 10
 SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timezone", "name": "name"}
@@ -41,6 +56,12 @@ class Reading:
     argument: str | None = None  # what follows a settings word ("region uk" -> "uk")
     also_unknown: str | None = None  # beside a known platform: "zoom vs myspace" -> "myspace"
     left_out: tuple[str, ...] = ()  # named platforms beyond the three a comparison shows
+    aspects: tuple[str, ...] = ()  # what the question asks about: "recording", "groups"… (see aspects.py)
+    # Shaped like a follow-up ("what about groups?", "does it record?"): the brain may read it against the
+    # conversation. The reader itself is stateless.
+    follow_up: bool = False
+    definition: bool = False  # "what is e2ee?": a question about the idea itself, never a follow-up
+    asks_to_compare: bool = False  # "compare", "vs", "which is cheaper": wants two or more side by side
 
 
 class Reader:
@@ -71,7 +92,11 @@ class Reader:
             join=False,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
+        self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
+        # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
         self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
+        self._aspect_words = self.aspects.words()
+        self._known_words |= self._aspect_words | vocabulary.features
         # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a
         # platform question ("what about wire", "is element secure") they can only mean the platform.
         self._slot_names = {
@@ -81,6 +106,10 @@ class Reader:
         }
         self._names = NameFinder(vocabulary, self._known_words, self._slot_names)
         self._display_names = {platform.id: platform.name for platform in knowledge.platforms.values()}
+        self._topic_ids = frozenset(knowledge.topics)
+        self._single_names = frozenset(
+            phrase for phrase, _ in platform_phrases if " " not in phrase and "-" not in phrase
+        )
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -92,8 +121,30 @@ class Reader:
         early = self._command(words, trimmed) or self._room(words, trimmed)
         if early is not None:
             return early
+        reading, taken = self._question(words, joined, trimmed)
+        aspects = self.aspects.find(words, taken)
+        if reading.intent is Intent.GREETING and aspects:
+            reading = Reading(Intent.UNKNOWN)  # "hi, does it record?" asks something
+        vocabulary = self._vocabulary
+        return replace(
+            reading,
+            aspects=aspects,
+            follow_up=self._follows_up(words, trimmed),
+            definition=self._starts_with(trimmed, vocabulary.definition_openers),
+            asks_to_compare=bool(set(words) & vocabulary.comparing) or self._starts_with(trimmed, vocabulary.which),
+        )
 
-        found = self._without_suffixes(words, self.platforms.find(words))
+    def _follows_up(self, words: list[str], trimmed: str) -> bool:
+        vocabulary = self._vocabulary
+        if len(words) > MAX_FOLLOW_UP_WORDS:
+            return False
+        return self._starts_with(trimmed, vocabulary.follow_up_openers) or bool(
+            set(words) & vocabulary.follow_up_pronouns
+        )
+
+    def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, set[int]]:
+        """The reading of a question (not a command or a room request), and the positions platform names took."""
+        found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words)))
         found = self._with_compared_slot_names(words, found)
         if any(not mention.weak for mention in found) or (
             found and self._names.find(words, positions(found))
@@ -123,30 +174,139 @@ class Reader:
         topic = topic_mentions[0].entry_id if topic_mentions else None
 
         first_topic = self._topic_first(joined, words, topic_mentions)
-        if first_topic is not None:
-            return Reading(Intent.TOPIC, topic=first_topic)
+        # "what metadata does zoom keep", "how do I set up teams safely": a question about that platform's
+        # metadata or settings, which its entry answers; "what browser should I use for jitsi" stays a topic.
+        about_platform = platforms and (
+            first_topic in ASPECT_TOPIC_IDS or "settings" in self.aspects.find(words, taken)
+        )
+        if first_topic is not None and not about_platform:
+            return Reading(Intent.TOPIC, topic=first_topic), taken
+        if first_topic is not None and platforms and self.aspects.find(words, taken) == ():
+            return Reading(Intent.TOPIC, topic=first_topic), taken
         if len(platforms) >= 2:
-            return Reading(
+            reading = Reading(
                 Intent.COMPARE, platforms=platforms, corrections=corrections, also_unknown=beside, left_out=left_out
             )
+            return reading, taken
         if platforms:
-            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside)
+            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside), taken
         if self._asks_for_recommendation(joined, words, topic_mentions):
-            return Reading(Intent.RECOMMEND, use=self._use(words))
+            # "best way to run online group sessions": choosing how to do something a topic covers.
+            chosen = [
+                topic_id
+                for aspect in self.aspects.find(words, taken)
+                if (topic_id := ASPECT_TOPICS.get(aspect)) in self._vocabulary.chosen_topics
+                and topic_id in self._topic_ids
+            ]
+            if chosen:
+                return Reading(Intent.TOPIC, topic=chosen[0]), taken
+            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
         if topic is not None:
-            return Reading(Intent.TOPIC, topic=topic)
+            # "is line encrypted end to end": a platform whose name is an everyday word, in a product's slot.
+            slot_name = self._slot_name_in_question(words)
+            if slot_name is not None:
+                return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
+            # "is Fireflies ok for session notes": the topic's advice, but first that we know nothing of Fireflies.
+            unknown = self._product_beside_topic(words, positions(topic_mentions)) or self._product_after_verb(words)
+            if unknown is not None:
+                return Reading(Intent.UNKNOWN, topic=self._kind(words, unknown) or topic, unknown_name=unknown), taken
+            return Reading(Intent.TOPIC, topic=topic), taken
         if self._starts_with(joined, self._vocabulary.recommend_openers):
-            return Reading(Intent.RECOMMEND, use=self._use(words))
+            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
         if self._greeting(trimmed, words):
-            return Reading(Intent.GREETING)
+            return Reading(Intent.GREETING), taken
         if doubtful:
-            return Reading(Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0])
+            suggestion = Reading(
+                Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0]
+            )
+            return suggestion, taken
+        slot_name = self._slot_name_in_question(words)
+        asks_something = set(words) & self._vocabulary.judgements or self.aspects.find(words)
+        if slot_name is not None and asks_something:
+            return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
         unknown = self._names.find(words, slots=True)
         if unknown in self._slot_names:
-            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],))
+            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],)), taken
+        if unknown is None and self.aspects.find(words):
+            unknown = self._product_after_verb(words)  # "does fathom record calls"
         if unknown is None and self._wants_a_kind_of_product(words):
-            return Reading(Intent.RECOMMEND, use=self._use(words))
-        return Reading(Intent.UNKNOWN, unknown_name=unknown)
+            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+        kind = self._kind(words, unknown) if unknown is not None else None
+        return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), taken
+
+    def _without_possessives(self, words: list[str]) -> list[str]:
+        """ "signal's servers", "zoom's code" (normalised to "signals", "zooms"): the name before a noun. "mixed
+        signals from a client" keeps its word, since what follows is a little word."""
+        stopwords = self._vocabulary.stopwords
+        return [
+            word[:-1]
+            if word.endswith("s") and index + 1 < len(words) and words[index + 1] not in stopwords
+            and word[:-1] in self._single_names
+            else word
+            for index, word in enumerate(words)
+        ]
+
+    def _product_after_verb(self, words: list[str]) -> str | None:
+        """ "does fathom record calls", "does ringcentral video record": a word we do not know right after the
+        opening verb of a question about an aspect is a product's name (with a name part like "video")."""
+        vocabulary = self._vocabulary
+        if len(words) < 3 or words[0] not in SLOT_VERBS | {"are"}:
+            return None
+        if words[0] in ("is", "are") and not (
+            words[2] in vocabulary.judgements or words[2] in self._aspect_words or words[2] in STILL
+        ):
+            return None  # "is X …" names X only when what follows judges it: "is wickr still safe"
+        name = words[1]
+        never = vocabulary.stopwords | vocabulary.usage_objects | vocabulary.brands | vocabulary.judgements
+        if name in never or name in self._known_words or name.isdigit():
+            return None
+        if words[2] in vocabulary.name_parts:
+            return f"{name} {words[2]}"
+        return name
+
+    def _slot_name_in_question(self, words: list[str]) -> str | None:
+        """ "is line encrypted", "does wire need a phone number", "what does session store": an everyday-word
+        name right after a question's opening verb is the platform ("my session at 3" is not)."""
+        short = len(words) <= MAX_SHORT_FOLLOW_UP
+        for index, word in enumerate(words[1:], start=1):
+            before = words[index - 1]
+            named = before in SLOT_VERBS or before in SLOT_NAME_VERBS or (short and before in FOLLOW_UP_SLOT)
+            if word in self._slot_names and named:
+                return self._slot_names[word]
+        return None
+
+    def _product_beside_topic(self, words: list[str], taken: set[int]) -> str | None:
+        """An unknown product in a topic question, only in a product's own slot: "is Fireflies ok for notes",
+        "can I use Otterly for transcripts". Everyday words around a topic ("what does open source mean",
+        "under GDPR", "hipaa just for doctors") are not products."""
+        name = self._names.find(words, taken)
+        if name is None:
+            return None
+        size = len(name.split())
+        vocabulary = self._vocabulary
+        for start in range(len(words) - size + 1):
+            if " ".join(words[start : start + size]) != name:
+                continue
+            before = words[start - 1] if start > 0 else None
+            after = words[start + size] if start + size < len(words) else None
+            judged = after is None or after in vocabulary.judgements or after in vocabulary.usage
+            if judged and (before is None or before in PRODUCT_SLOT_BEFORE):
+                return name
+        return None
+
+    def _kind(self, words: list[str], name: str | None = None) -> str | None:
+        """The topic for the kind of product an unknown name seems to be ("… for session notes": AI note-takers).
+        The name itself speaks first: "RingCentral Video" is a video platform whatever the question asks."""
+        if name is not None:
+            found = self._kind(name.split())
+            if found is not None:
+                return found
+        folded = {fold_plural(word) for word in words}
+        folded |= {" ".join(pair) for pair in pairwise(words)}
+        for topic, kind_words in self._vocabulary.kinds.items():
+            if topic in self._topic_ids and (folded & kind_words or set(words) & kind_words):
+                return topic
+        return None
 
     def _name_slot(self, words: Sequence[str], start: int, end: int) -> bool:
         """Whether a typo at words[start:end] sits where people put a platform's name ("is whatsap safe",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer, Intent, Section
+from bot.shared.answer import Answer, Intent, Section
 
 # What to check about any platform; shown when we have no entry, and with recommendations.
 CHECKLIST = (
@@ -69,6 +69,13 @@ def unknown_answer(name: str | None) -> Answer:
         title=title,
         sections=(Section(None, (opening,)), Section(None, CHECKLIST)),
         footer="Say “list” for the platforms I have reviewed, or “help”.",
+    )
+
+
+def no_entry_of_kind(name: str, kind: str) -> str:
+    return (
+        f"I have no reviewed entry for “{name}”, so I won't judge it. "
+        f"What I can say about {kind[0].lower() + kind[1:]} in general:"
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from bot.brain.normalise import normalise
+from bot.shared.normalise import normalise
 from bot.yamlfile import load_yaml
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
@@ -58,6 +58,15 @@ class Vocabulary(BaseModel):
     usage_objects: frozenset[str]
     stopwords: frozenset[str]
     common_words: frozenset[str]
+    aspects: dict[str, frozenset[str]]
+    weak_aspect_phrases: dict[str, tuple[str, ...]]
+    follow_up_openers: frozenset[str]
+    follow_up_pronouns: frozenset[str]
+    definition_openers: frozenset[str]
+    comparing: frozenset[str]
+    which: frozenset[str]
+    features: frozenset[str]
+    kinds: dict[str, frozenset[str]]
 
     _norm = field_validator(
         "greetings",
@@ -77,10 +86,16 @@ class Vocabulary(BaseModel):
         "usage_objects",
         "stopwords",
         "common_words",
+        "follow_up_openers",
+        "follow_up_pronouns",
+        "definition_openers",
+        "comparing",
+        "which",
+        "features",
         mode="before",
     )(_normalised)
 
-    @field_validator("commands", "uses", mode="before")
+    @field_validator("commands", "uses", "aspects", "kinds", mode="before")
     @classmethod
     def _norm_groups(cls, value: object) -> object:
         if isinstance(value, dict):

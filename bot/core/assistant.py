@@ -8,27 +8,28 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.access.gate import AccessGate
-from bot.brain import replies
-from bot.brain.answer import Answer, Intent, Section
+from bot.brain import entries, replies
 from bot.brain.brain import Brain
 from bot.brain.reader import Reading
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
-
-if TYPE_CHECKING:
-    from bot.storage.users import Users
+from bot.core.stores import UserStore
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 
 log = logging.getLogger(__name__)
 
 REGIONS = ("uk", "eu", "us", "other")
 MAX_NAME = 40
+MAX_ASKED = 10_000  # users remembered as asked for their region; past this the memory starts again
 
 
 class Rooms(Protocol):
     def answer(self, text: str, *, timezone: zoneinfo.ZoneInfo, display_name: str | None, user_ref: str) -> Answer: ...
+
+    def checklist(self) -> Answer: ...
 
 
 def _note(title: str, line: str, intent: Intent = Intent.SETTINGS) -> Answer:
@@ -42,9 +43,9 @@ class Assistant:
         *,
         keyer: Keyer,
         gate: AccessGate,
-        users: Users | None = None,
+        users: UserStore | None = None,
         rooms: Rooms | None = None,
-        default_region: str = "other",
+        default_region: str | None = None,
         default_timezone: str = "UTC",
     ) -> None:
         self.brain = brain
@@ -54,6 +55,10 @@ class Assistant:
         self._rooms = rooms
         self._region = default_region
         self._timezone = default_timezone
+        # Users already asked which rules apply to them (asked once per conversation, in memory only).
+        self._asked_region: set[str] = set()
+        # Users whose last answer was a room: their "more" is the room checklist.
+        self._after_room: set[str] = set()
 
     async def respond(self, message: Incoming) -> Answer | None:
         """The answer to send, or None to stay silent (a group message not meant for us, flooding)."""
@@ -69,7 +74,16 @@ class Assistant:
         stored = await self._users.settings(user) if self._users is not None else {}
         region = stored.get("region", self._region)
 
+        after_room = user in self._after_room
+        self._after_room.discard(user)
+        if reading.command == "checklist" or (reading.intent is Intent.MORE and after_room):
+            if self._rooms is None:
+                return _note("Rooms are not set up", "Meeting rooms are not available here.", Intent.ROOM)
+            return self._rooms.checklist()
         if reading.intent is Intent.ROOM:
+            if len(self._after_room) >= MAX_ASKED:
+                self._after_room.clear()
+            self._after_room.add(user)
             return self._room(message.text, user, stored)
         if reading.intent is Intent.SETTINGS:
             return await self._settings(user, reading, stored)
@@ -77,10 +91,25 @@ class Assistant:
             return replies.privacy_answer()
         if reading.intent is Intent.FORGET:
             self.brain.forget(user)
+            self._asked_region.discard(user)
             if self._users is not None:
                 await self._users.forget(user)
             return replies.forgotten_answer()
-        return self.brain.answer(reading, user=user, region=region, text=message.text)
+        # Only a conversation (settings kept per user) can take an answer; stateless `ask` gives every region.
+        ask_region = region is None and self._users is not None and user not in self._asked_region
+        answer = self.brain.answer(reading, user=user, region=region, text=message.text, ask_region=ask_region)
+        if ask_region and any(entries.ASK_REGION in section.lines for section in answer.sections):
+            if len(self._asked_region) >= MAX_ASKED:
+                self._asked_region.clear()
+            self._asked_region.add(user)
+        return answer
+
+    def end_conversation(self, message: Incoming) -> None:
+        """Forget what the conversation with this sender was about (not their settings): the next message
+        starts afresh. `ask` with several independent questions uses it between them."""
+        user = self._keyer.user_key(message.transport, message.sender)
+        self.brain.forget(user)
+        self._asked_region.discard(user)
 
     def _room(self, text: str, user: str, stored: dict[str, str]) -> Answer:
         if self._rooms is None:
@@ -98,7 +127,7 @@ class Assistant:
         if reading.command == "settings" or reading.argument is None:
             return _note(
                 "Your settings",
-                f"Region: {stored.get('region', self._region)}. "
+                f"Region: {stored.get('region', self._region or 'not set')}. "
                 f"Time zone: {stored.get('timezone', self._timezone)}. "
                 f"Name in meeting rooms: {stored.get('name', 'Host')}. "
                 "Change one with “region uk”, “timezone Europe/London” or “name Dr Lee”.",

@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.brain.answer import Answer, Intent
 from bot.core.batch import GroupCommit
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
-from bot.storage.inbox import Inbox, InboxItem
-from bot.transports.base import DeliveryError, Transport
+from bot.core.messengers import DeliveryError, Sender
+from bot.core.stores import InboxItem, InboxStore
+from bot.shared.answer import Answer, Intent
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,9 @@ ConversationKey = tuple[str, str]
 class Worker:
     def __init__(
         self,
-        inbox: Inbox,
+        inbox: InboxStore,
         assistant: Responder,
-        transports: Iterable[Transport],
+        senders: Iterable[Sender],
         *,
         keyer: Keyer | None = None,
         max_conversations: int = 32,
@@ -76,7 +76,7 @@ class Worker:
         self._scrubber: asyncio.Task[None] | None = None
         self._inbox = inbox
         self._assistant = assistant
-        self._transports: dict[str, Transport] = {t.name: t for t in transports}
+        self._senders: dict[str, Sender] = {sender.name: sender for sender in senders}
         self._keyer = keyer
         self._slots = asyncio.Semaphore(max_conversations)
         self._clock = clock
@@ -91,7 +91,7 @@ class Worker:
     async def start(self) -> int:
         """Queue every unfinished row of our transports (after a crash or restart); returns how many."""
         resumed = 0
-        for name in self._transports:
+        for name in self._senders:
             async with self._storage:
                 pending = await self._inbox.pending(name)
             for item in pending:
@@ -143,7 +143,7 @@ class Worker:
 
     async def _process(self, item: InboxItem) -> None:
         message = item.message
-        transport = self._transports[message.transport]
+        transport = self._senders[message.transport]
         if item.state == "sending":
             # A send had started when the process stopped: it may have arrived. Never send twice.
             await self._finish(item, "delivery-unknown", "interrupted during a send")
@@ -213,7 +213,7 @@ class Worker:
             await self._inbox.scrub()
 
     def _pseudonym(self, message: Incoming) -> str:
-        return self._keyer.short(f"{message.transport}:{message.chat}") if self._keyer else "-"
+        return self._keyer.conversation(message.transport, message.chat) if self._keyer else "-"
 
     # -- shutdown, upkeep, health --
 
@@ -232,14 +232,17 @@ class Worker:
         """Stop starting new messages; give the ones in hand `deadline` seconds. True if all finished."""
         self._closing = True
         tasks = list(self._tasks.values())
-        if not tasks:
-            return True
-        _, unfinished = await asyncio.wait(tasks, timeout=deadline)
+        unfinished: set[asyncio.Task[None]] = set()
+        if tasks:
+            _, unfinished = await asyncio.wait(tasks, timeout=deadline)
         for task in unfinished:
             task.cancel()
         if unfinished:
             await asyncio.gather(*unfinished, return_exceptions=True)
             logger.warning("shutdown deadline reached; %d conversation(s) left for the next start", len(unfinished))
+        if self._scrubber is not None:
+            # The last answer starts a scrub of the deleted text; it must finish before the database closes.
+            await asyncio.gather(self._scrubber, return_exceptions=True)
         return not unfinished
 
     async def purge(self, now: datetime | None = None) -> int:

@@ -1,19 +1,20 @@
-"""`confidant kb check` and `confidant kb list`: the curator's tools, also run in CI."""
+"""`confidant kb check`, `kb list` and `kb stale`: the curator's tools; `check` also runs in CI."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bot.kb.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.kb.loader import REVIEW_DUE_DAYS, KnowledgeBase, KnowledgeError, load_knowledge
 from bot.kb.schema import Platform, Topic
 
 
-def load_or_report(root: Path, err: TextIO) -> KnowledgeBase | None:
+def load_or_report(root: Path, err: TextIO, today: date | None = None) -> KnowledgeBase | None:
     """The knowledge base, or None after printing every problem as `file: field: problem`."""
     try:
-        return load_knowledge(root)
+        return load_knowledge(root, today=today)
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=err)
@@ -59,4 +60,39 @@ def listing(root: Path, out: TextIO, err: TextIO, *, as_json: bool) -> int:
         return 0
     for row in rows:
         print(f"{row['kind']!s:<9} {row['id']!s:<22} {row['name']!s:<44} reviewed {row['reviewed']}", file=out)
+    return 0
+
+
+def stale(
+    root: Path,
+    out: TextIO,
+    err: TextIO,
+    *,
+    days: int = REVIEW_DUE_DAYS,
+    as_json: bool = False,
+    today: date | None = None,
+) -> int:
+    """Entries reviewed more than `days` ago, oldest first, each with its sources: the curator's to-do list.
+
+    Exits 0 whether or not anything is due (an entry due for review is work, not an error)."""
+    today = today or date.today()
+    knowledge = load_or_report(root, err, today)
+    if knowledge is None:
+        return 1
+    entries: list[Platform | Topic] = [*knowledge.platforms.values(), *knowledge.topics.values()]
+    due = sorted(
+        (entry for entry in entries if (today - entry.reviewed).days > days),
+        key=lambda entry: (entry.reviewed, entry.id),
+    )
+    if as_json:
+        rows = [{**_row(entry), "days": (today - entry.reviewed).days} for entry in due]
+        json.dump(rows, out, ensure_ascii=False)
+        out.write("\n")
+        return 0
+    for entry in due:
+        row = _row(entry)
+        print(f"{row['reviewed']!s}  {row['id']!s:<22} {row['kind']!s:<9} {row['name']!s}", file=out)
+        for url in entry.sources:
+            print(f"    {url}", file=out)
+    print(f"{len(due)} of {len(entries)} entries reviewed more than {days} days ago", file=err)
     return 0

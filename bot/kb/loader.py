@@ -14,9 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 from bot.bundled import bundled
 from bot.kb.schema import Platform, Topic
+from bot.kb.sources import source_problems
 from bot.yamlfile import load_yaml
 
-WARN_AFTER_DAYS = 180
+# Freshness. A curator is warned (and `kb stale` lists the entry) from REVIEW_DUE_DAYS, a month before answers
+# tell readers to check the sources too (READER_NOTICE_DAYS); only past FAIL_AFTER_DAYS does `kb check` fail, so
+# CI does not turn red while a review is merely due.
+REVIEW_DUE_DAYS = 150
+READER_NOTICE_DAYS = 180
 FAIL_AFTER_DAYS = 365
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -94,6 +99,19 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _cited(entry: Platform | Topic) -> list[tuple[str, str]]:
+    """(field, address) for every source the entry cites: `sources[N]` and `incidents[N].source`."""
+    cited = [(f"sources[{index}]", url) for index, url in enumerate(entry.sources)]
+    if isinstance(entry, Platform):
+        cited += [(f"incidents[{index}].source", incident.source) for index, incident in enumerate(entry.incidents)]
+    return cited
+
+
+def _check_sources(entry: Platform | Topic, label: str) -> list[str]:
+    """Problems from the source rules (`bot.kb.sources`), one per refused address."""
+    return [f"{label}: {where}: {problem}" for where, url in _cited(entry) for problem in source_problems(url)]
+
+
 def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
     """Load and cross-check every entry; raise `KnowledgeError` listing all problems at once."""
     today = today or date.today()
@@ -128,13 +146,14 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
                 continue
             labels[entry.id] = label
             into[entry.id] = entry
+            problems += _check_sources(entry, label)
             age = (today - entry.reviewed).days
             if age < 0:
                 problems.append(f"{label}: reviewed: {entry.reviewed} is in the future")
             elif age > FAIL_AFTER_DAYS:
                 problems.append(f"{label}: reviewed: {age} days ago; re-check the sources (limit {FAIL_AFTER_DAYS})")
-            elif age > WARN_AFTER_DAYS:
-                warnings.append(f"{label}: reviewed: {age} days ago; due for a re-check")
+            elif age > REVIEW_DUE_DAYS:
+                warnings.append(f"{label}: reviewed: {age} days ago; due for a re-check (`confidant kb stale`)")
 
     if not platforms and not topics and not problems:
         problems.append(f"{root}: (folder): no entries in platforms/ or topics/")
@@ -146,7 +165,7 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
 
 def _cross_check(platforms: dict[str, Platform], topics: dict[str, Topic], labels: dict[str, str]) -> list[str]:
     # Imported here: normalisation pulls in the brain's tables, which the schema alone does not need.
-    from bot.brain.normalise import normalise
+    from bot.shared.normalise import normalise
 
     problems: list[str] = []
     owners: dict[str, str] = {}

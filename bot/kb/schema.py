@@ -175,18 +175,17 @@ class Platform(Strict):
     jurisdiction: Text
     compliance: Compliance
     # The direct answers to what counsellors ask about a platform (the aspects of a question), each in two or
-    # three plain sentences. Optional while the knowledge base is being filled; an answer falls back to the
-    # general fields where one is missing.
-    recording: AspectText | None = None  # who can record, is everyone told, where recordings and AI summaries go
-    groups: AspectText | None = None  # group chats and calls: encryption, who sees whose number, group sessions
-    mobile: AspectText | None = None  # the phone apps: joining from a phone, what differs on Android and iPhone
-    accounts: AspectText | None = None  # what the client needs to join: an account, an app, a browser
-    cost: AspectText | None = None  # free and paid plans, and which plan the safe set-up needs
-    ai_features: AspectText | None = None  # built-in AI: what is sent to it, is it on by default, how to turn it off
-    backups: AspectText | None = None  # where chat history and backups go, and whether they are encrypted
+    # three plain sentences: a reply leads with the one the question asks about.
+    recording: AspectText  # who can record, is everyone told, where recordings and AI summaries go
+    groups: AspectText  # group chats and calls: encryption, who sees whose number, group sessions
+    mobile: AspectText  # the phone apps: joining from a phone, what differs on Android and iPhone
+    accounts: AspectText  # what the client needs to join: an account, an app, a browser
+    cost: AspectText  # free and paid plans, and which plan the safe set-up needs
+    ai_features: AspectText  # built-in AI: what is sent to it, is it on by default, how to turn it off
+    backups: AspectText  # where chat history and backups go, and whether they are encrypted
     # A short, warm message to forward to the client as it is, in the second person: what they need, what to
     # change on their side, what the counsellor will and will not do.
-    client_message: ClientMessage | None = None
+    client_message: ClientMessage
     incidents: tuple[Incident, ...] = ()
     tips: tuple[Text, ...] = Field(min_length=1)
     alternatives: tuple[Slug, ...] = ()

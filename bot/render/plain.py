@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer
+from bot.shared.answer import Answer
 
 STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
 
@@ -22,14 +22,17 @@ def render_plain(answer: Answer) -> str:
 
 def _render_one(answer: Answer) -> str:
     blocks = [answer.title if not answer.verdict else f"{answer.title}: {answer.verdict}"]
+    links = "\n".join(f"{link.label}: {link.url}" for link in answer.links)
+    if links and answer.links_first:
+        blocks.append(links)
     for section in answer.sections:
         bullet = "• " if section.heading is not None and len(section.lines) > 1 else ""
         lines = [f"{bullet}{line}" for line in section.lines]
         if section.heading is not None:
             lines.insert(0, f"{section.heading}:")
         blocks.append("\n".join(lines))
-    if answer.links:
-        blocks.append("\n".join(f"{link.label}: {link.url}" for link in answer.links))
+    if links and not answer.links_first:
+        blocks.append(links)
     closing = [line for line in (reviewed_line(answer), STALE_LINE if answer.stale else None) if line]
     if closing:
         blocks.append(" ".join(closing))

@@ -10,7 +10,7 @@ show badly, so messages are cut at paragraph boundaries well below that (`MAX_BY
 
 from __future__ import annotations
 
-from bot.brain.answer import Answer
+from bot.shared.answer import Answer
 
 MAX_BYTES = 1800
 _MARKERS = "\\*~|`"
@@ -42,13 +42,16 @@ def _paragraphs(answer: Answer) -> list[str]:
     if answer.verdict:
         head.append(escape(answer.verdict))
     paragraphs = ["\n".join(part for part in head if part)]
+    links = "\n".join(f"{escape(link.label)}: {escape(link.url)}" for link in answer.links)
+    if links and answer.links_first:
+        paragraphs.append(links)
     for section in answer.sections:
         lines = [bold(section.heading)] if section.heading else []
         lines.extend(escape(line) for line in section.lines)
         if lines:
             paragraphs.append("\n".join(lines))
-    if answer.links:
-        paragraphs.append("\n".join(f"{escape(link.label)}: {escape(link.url)}" for link in answer.links))
+    if links and not answer.links_first:
+        paragraphs.append(links)
     dated = []
     if answer.reviewed is not None:
         dated.append(italic(f"Reviewed {answer.reviewed.isoformat()}"))

@@ -46,6 +46,9 @@ def run_room_command(
             f"room {when or ''}", timezone=tz, display_name=display_name, user_ref=CLI_USER_REF
         )
         print(render_plain(answer), file=out)
+        if answer.links:
+            # The terminal has room for the whole checklist; a phone gets it on request.
+            print(f"\n---\n\n{render_plain(service.checklist())}", file=out)
         # A question instead of a room is not success, for scripts that check.
         return EXIT_OK if answer.links else EXIT_UNCLEAR
 

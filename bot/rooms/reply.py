@@ -1,7 +1,9 @@
 """What the counsellor reads: the host link, the client invitation and the 30-second checklist.
 
-Two messages, so the counsellor can forward the second alone: the first holds the host link and everything
-meant for the counsellor; the second is a short, neutral invitation with the client link and no names.
+Two messages, so the counsellor can forward the second alone: the first holds the host link (on its first
+lines, read on a phone between sessions), the two steps that matter most and when the link works; the second
+is a short, neutral invitation with the client link and no names. The whole checklist, who runs the server and
+what end-to-end encryption does and does not do come with "checklist" (or "more"), and in the terminal.
 
 The wording never says the link switches on the lobby, a password or end-to-end encryption: Jitsi cannot
 preset any of them from a link or a token, so the counsellor does it in the meeting, every time.
@@ -13,10 +15,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.brain.answer import Answer, Intent, Link, Section
 from bot.rooms.backends import PUBLIC_JITSI_HOST
 from bot.rooms.room import Room
 from bot.rooms.when import EXAMPLES, describe_start
+from bot.shared.answer import Answer, Intent, Link, Section
 
 HOST_TITLE = "Your host link: do not forward"
 CLIENT_TITLE = "Link for your client"
@@ -44,10 +46,9 @@ def _e2ee_limits(operator: str) -> tuple[str, ...]:
     )
 
 
-def _server_section(room: Room) -> tuple[str, Section]:
+def _server_section(backend: str, host: str) -> tuple[str, Section]:
     """(who runs the server, a section about it): the privacy trade-off of each back end in plain words."""
-    host = urlsplit(room.client_url).hostname or "this server"
-    if room.backend == "self-hosted":
+    if backend == "self-hosted":
         return "whoever runs your Jitsi server", Section(
             "About this server",
             (
@@ -56,7 +57,7 @@ def _server_section(room: Room) -> tuple[str, Section]:
                 "Your client's link carries no token: they join as a guest and wait until you are there.",
             ),
         )
-    if room.backend == "jaas":
+    if backend == "jaas":
         return "8x8", Section(
             "About this server",
             (
@@ -109,31 +110,72 @@ def _zone(tz: ZoneInfo) -> str:
     return "UTC" if tz.key in ("UTC", "Etc/UTC") else f"{tz.key} time"
 
 
+# One line about the server for the short host message; the rest is in the checklist.
+SERVER_NOTES = {
+    "self-hosted": "Your link signs you in as the host; anyone holding it would be a host too.",
+    "jaas": "Your link signs you in as the host on 8x8's JaaS; your client's link does not.",
+}
+PUBLIC_NOTE = (
+    "On meet.jit.si you sign in with Google, GitHub or Facebook to start, and anyone already waiting is let "
+    "in when you arrive: turn the lobby on at once."
+)
+OTHER_SERVER_NOTE = "{host} is run by someone else: anyone with this link can join or wait in the room."
+QUICK_CHECKS = (
+    "Shield icon → turn on the lobby.",
+    "Check the participant list before you let your client in.",
+)
+CHECKLIST_POINTER = "Say “checklist” for the full checklist and what end-to-end encryption covers."
+
+
+def _host(room_url: str) -> str:
+    return urlsplit(room_url).hostname or "this server"
+
+
+def _server_note(backend: str, host: str) -> str:
+    if backend in SERVER_NOTES:
+        return SERVER_NOTES[backend]
+    return PUBLIC_NOTE if host == PUBLIC_JITSI_HOST else OTHER_SERVER_NOTE.format(host=host)
+
+
 def room_answer(room: Room, *, now: datetime, tz: ZoneInfo, asked_for_time: bool) -> Answer:
-    """The two messages for a new room: the counsellor's (host link, checklist) and the client invitation."""
+    """The two messages for a new room: the counsellor's (host link first, the two checks that matter most)
+    and the client invitation. The whole checklist is `checklist_answer`."""
     when = describe_start(room.starts_at, now=now, tz=tz)
-    operator, server = _server_section(room)
     host_lines = (
         f"A new room for your session {when}." if asked_for_time else "A new room, ready now.",
         _validity(room, tz),
-        "Open the link yourself, then forward only the next message to your client, ideally over an "
-        "end-to-end encrypted messenger such as Signal.",
+        "Forward only the next message to your client, ideally over Signal.",
     )
     return Answer(
         intent=Intent.ROOM,
         title=HOST_TITLE,
+        links_first=True,
         sections=(
             Section(None, host_lines),
-            server,
-            Section("Before you admit your client", CHECKLIST),
-            Section("What end-to-end encryption does and does not do", _e2ee_limits(operator)),
+            Section("Before you let them in", QUICK_CHECKS),
+            Section(None, (_server_note(room.backend, _host(room.client_url)),)),
         ),
         links=(Link(label="Host link", url=room.host_url, sensitive=True),),
+        footer=f"{CHECKLIST_POINTER} I keep no copy of this room or its links.",
+        follow_ups=(client_invitation(room, when=when if asked_for_time else None, tz=tz),),
+    )
+
+
+def checklist_answer(backend: str, server_url: str) -> Answer:
+    """The 30-second checklist with who runs the server and the limits of end-to-end encryption."""
+    operator, server = _server_section(backend, _host(server_url))
+    return Answer(
+        intent=Intent.ROOM,
+        title="Before you admit your client",
+        sections=(
+            Section(None, CHECKLIST),
+            server,
+            Section("What end-to-end encryption does and does not do", _e2ee_limits(operator)),
+        ),
         footer=(
-            "I do not keep a copy of this room or its links. The settings after # in a link are conveniences "
+            "I do not keep a copy of any room or its links. The settings after # in a link are conveniences "
             "(such as keeping the room out of the app's recent list), not security."
         ),
-        follow_ups=(client_invitation(room, when=when if asked_for_time else None, tz=tz),),
     )
 
 

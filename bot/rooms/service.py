@@ -13,14 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.brain.answer import Answer
 from bot.config import Settings
 from bot.rooms.backends import Backend, Participant, backend_from_settings
 from bot.rooms.names import TokenBytes, WeakRoomNameError, check_custom_name, new_room_name
-from bot.rooms.reply import refused_name_answer, room_answer, unclear_time_answer
+from bot.rooms.reply import checklist_answer, refused_name_answer, room_answer, unclear_time_answer
 from bot.rooms.room import Room
 from bot.rooms.tokens import token_window
 from bot.rooms.when import Unclear, parse_start
+from bot.shared.answer import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,10 @@ class RoomService:
             starts_at=start,
             valid_from=datetime.fromtimestamp(window.not_before, UTC) if links.issues_tokens else None,
         )
+
+    def checklist(self) -> Answer:
+        """The full before-you-admit checklist for this server (what "checklist" or "more" after a room shows)."""
+        return checklist_answer(self._backend.kind, self._backend.base_url)
 
     def answer(self, text: str, *, timezone: ZoneInfo, display_name: str | None, user_ref: str) -> Answer:
         """The reply to a room request such as "room", "link for my 3pm" or "room tomorrow 10:00"."""

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.brain.entries import VERDICT_LABELS
-from bot.kb.loader import FAIL_AFTER_DAYS, WARN_AFTER_DAYS, KnowledgeBase
+from bot.kb.loader import FAIL_AFTER_DAYS, READER_NOTICE_DAYS, REVIEW_DUE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EEState, Platform, Topic, Verdict
 from bot.site.scorecard import (
     SURFACE_LABELS,
@@ -199,7 +199,8 @@ class _Site:
             title="How entries are reviewed",
             description="How every fact on the Confidant scorecard is sourced, dated, checked and kept up to date.",
             canonical=self.canonical(REVIEWING),
-            warn_days=WARN_AFTER_DAYS,
+            notice_days=READER_NOTICE_DAYS,
+            due_days=REVIEW_DUE_DAYS,
             fail_days=FAIL_AFTER_DAYS,
             due=due,
         )

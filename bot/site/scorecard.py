@@ -13,7 +13,7 @@ from datetime import date
 
 # The bot's own words and order for verdicts, so the page and the chat say the same thing.
 from bot.brain.entries import VERDICT_LABELS, VERDICT_RANK
-from bot.kb.loader import WARN_AFTER_DAYS
+from bot.kb.loader import READER_NOTICE_DAYS
 from bot.kb.schema import Category, E2EEState, Platform
 
 
@@ -147,7 +147,8 @@ def surfaces_for(platform: Platform, group: Group) -> tuple[Surface, ...]:
 
 
 def is_stale(reviewed: date, today: date) -> bool:
-    return (today - reviewed).days > WARN_AFTER_DAYS
+    """Past the age at which the bot's answers, too, tell readers to check the sources."""
+    return (today - reviewed).days > READER_NOTICE_DAYS
 
 
 def sections(platforms: Iterable[Platform], today: date) -> tuple[Section, ...]:

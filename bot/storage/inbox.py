@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
+from bot.core.stores import InboxItem
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.models import InboxMessage, ProcessedMessage
 
 inbox = cast(Table, InboxMessage.__table__)
@@ -52,15 +52,9 @@ def _inbox_row(key: str, message: Incoming) -> dict[str, object]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class InboxItem:
-    id: int
-    message: Incoming
-    # "pending": not yet sent; "sending": a send was started before a crash, so delivery is unknown.
-    state: str
-
-
 class Inbox:
+    """Implements `bot.core.stores.InboxStore`."""
+
     def __init__(self, engine: AsyncEngine, keyer: Keyer) -> None:
         self._engine = engine
         self._keyer = keyer

@@ -22,7 +22,7 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A person who wrote to Confidant, known only by an HMAC of `transport:id` (see `bot.core.identity`)."""
+    """A person who wrote to Confidant, known only by an HMAC of `transport:id` (see `bot.shared.pseudonym`)."""
 
     __tablename__ = "users"
 

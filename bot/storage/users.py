@@ -13,6 +13,8 @@ from bot.storage.models import User, UserSetting
 
 
 class Users:
+    """Implements `bot.core.stores.UserStore`."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = session_factory(engine)
 

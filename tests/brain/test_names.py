@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from bot.brain.names import NameFinder
-from bot.brain.normalise import tokens
 from bot.brain.vocabulary import load_vocabulary
+from bot.shared.normalise import tokens
 
 KNOWN = {"zoom", "signal", "talk", "mail", "wire", "session"}
 

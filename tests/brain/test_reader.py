@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.brain.answer import Intent
 from bot.brain.brain import Brain
 from bot.render.plain import render_plain
+from bot.shared.answer import Intent
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,17 @@ from pathlib import Path
 import pytest
 
 from bot.access.gate import AccessGate
-from bot.brain.answer import Intent
+from bot.brain import replies
 from bot.brain.brain import Brain
+from bot.brain.entries import ASK_REGION
+from bot.config import load_settings
 from bot.core.assistant import Assistant
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
 from bot.logs import setup_logging
 from bot.render.plain import render_plain
+from bot.rooms.service import RoomService
+from bot.shared.answer import Intent
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
 from bot.storage.users import Users
@@ -146,3 +150,49 @@ async def test_a_question_after_name_is_not_a_name(assistant: Assistant) -> None
     assert answer is not None and answer.intent is not Intent.SETTINGS
     saved = await assistant.respond(incoming("name Dr Lee"))
     assert saved is not None and "Dr Lee" in render_plain(saved)
+
+
+async def test_only_transports_named_local_skip_the_allowlist() -> None:
+    keyer = Keyer(b"k" * 32)
+    gate = AccessGate(mode="allowlist", admins=[], local=["console"])
+    typed = Incoming(transport="console", sender="local", chat="local", text="hi", message_key="")
+    remote = Incoming(transport="signal", sender="+447700900999", chat="+447700900999", text="hi", message_key="k")
+    assert gate.check(typed, keyer.user_key("console", "local")) is None
+    refusal = gate.check(remote, keyer.user_key("signal", "+447700900999"))
+    assert refusal is not None and refusal.reply is not None
+    assert refusal.reply.title == "This Confidant is private"
+
+
+async def test_a_conversation_is_asked_its_region_once(brain: Brain, users: Users) -> None:
+    gate = AccessGate(mode="allowlist", admins=[f"signal:{NUMBER}"])
+    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate, users=users)
+    first = await assistant.respond(incoming("is zoom safe"))
+    assert first is not None and ASK_REGION in render_plain(first)
+    assert "UK/EU GDPR:" in render_plain(first) and "US HIPAA:" in render_plain(first)
+    second = await assistant.respond(incoming("is signal safe"))
+    assert second is not None and ASK_REGION not in render_plain(second)
+    await assistant.respond(incoming("region uk"))
+    third = render_plain(await assistant.respond(incoming("is zoom safe")) or replies.help_answer())
+    assert "UK GDPR:" in third and "HIPAA" not in third
+
+
+async def test_stateless_use_is_never_asked_its_region(brain: Brain) -> None:
+    gate = AccessGate(mode="open", admins=[])
+    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate)
+    answer = await assistant.respond(incoming("is zoom safe"))
+    assert answer is not None and ASK_REGION not in render_plain(answer)
+    assert "UK/EU GDPR:" in render_plain(answer)
+
+
+async def test_checklist_and_more_after_a_room(brain: Brain, users: Users) -> None:
+    gate = AccessGate(mode="allowlist", admins=[f"signal:{NUMBER}"])
+    rooms = RoomService.from_settings(load_settings({}))
+    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate, users=users, rooms=rooms)
+    room = await assistant.respond(incoming("room"))
+    assert room is not None and room.intent is Intent.ROOM and room.links_first
+    more = await assistant.respond(incoming("more"))
+    assert more is not None and more.title == "Before you admit your client"
+    again = await assistant.respond(incoming("more"))
+    assert again is not None and again.title != "Before you admit your client"  # only right after the room
+    checklist = await assistant.respond(incoming("checklist"))
+    assert checklist is not None and "turn on the lobby" in render_plain(checklist)

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.brain.answer import Answer, Intent
-from bot.core.messages import Incoming
+from bot.core.messengers import DeliveryError, Receiver, Sender
 from bot.core.worker import APOLOGY, DEDUPE_WINDOW, Worker
 from bot.logs import quiet_noisy_loggers
+from bot.shared.answer import Answer, Intent
+from bot.shared.incoming import Incoming
 from bot.storage.inbox import Inbox
 from bot.storage.models import ProcessedMessage
-from bot.transports.base import DeliveryError, Transport
+from bot.transports.base import Transport
 from tests.fakes.storage import open_inbox
 from tests.fakes.transport import RecordingTransport
 
@@ -64,8 +65,11 @@ def inbox(storage: tuple[Inbox, AsyncEngine]) -> Inbox:
     return storage[0]
 
 
-def test_recording_transport_satisfies_the_protocol() -> None:
-    assert isinstance(RecordingTransport(), Transport)
+def test_recording_transport_satisfies_the_protocols() -> None:
+    transport = RecordingTransport()
+    assert isinstance(transport, Transport)
+    assert isinstance(transport.sender, Sender)
+    assert isinstance(transport.receiver, Receiver)
 
 
 async def test_one_conversation_in_order_and_others_concurrently(inbox: Inbox) -> None:

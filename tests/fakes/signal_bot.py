@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.brain.answer import Answer, Intent, Section
 from bot.config import Settings, load_settings
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
 from bot.runner import run_transports
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.inbox import Inbox
 from tests.fakes.signal_envelopes import BOT_NUMBER
 from tests.fakes.storage import TEST_SECRET, open_inbox

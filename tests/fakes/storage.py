@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.identity import Keyer
+from bot.shared.pseudonym import Keyer
 from bot.storage.database import create_engine
 from bot.storage.inbox import Inbox
 from bot.storage.models import Base

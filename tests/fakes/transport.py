@@ -7,9 +7,9 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
 
-from bot.brain.answer import Answer
-from bot.core.messages import Incoming
-from bot.transports.base import Accept, DeliveryError
+from bot.core.messengers import Accept, DeliveryError
+from bot.shared.answer import Answer
+from bot.shared.incoming import Incoming
 
 
 class RecordingTransport:
@@ -24,6 +24,14 @@ class RecordingTransport:
 
     async def start(self) -> None:
         return None
+
+    @property
+    def receiver(self) -> RecordingTransport:
+        return self
+
+    @property
+    def sender(self) -> RecordingTransport:
+        return self
 
     async def receive(self, accept: Accept) -> None:
         return None

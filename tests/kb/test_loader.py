@@ -29,6 +29,14 @@ def platform(entry_id: str = "acme", **changes: object) -> dict[str, object]:
         "open_source": {"client": "yes", "server": "no"},
         "jurisdiction": "Switzerland.",
         "compliance": {"hipaa_baa": "No BAA.", "gdpr": "DPA available."},
+        "recording": "Nothing is recorded unless you start it.",
+        "groups": "Group chats are encrypted too.",
+        "mobile": "Apps for Android and iPhone.",
+        "accounts": "Your client needs the app and a phone number.",
+        "cost": "Free.",
+        "ai_features": "No AI features.",
+        "backups": "Backups are off by default.",
+        "client_message": "You will need the app. I will not record our sessions.",
         "tips": ["Turn off read receipts."],
         "sources": ["https://example.org/a", "https://example.org/b"],
         "reviewed": "2026-11-01",
@@ -165,10 +173,12 @@ def test_sources_must_be_https_and_two(kb: Path) -> None:
     assert any("sources: " in line for line in found)
 
 
-def test_freshness_warns_after_180_days_and_fails_after_365(kb: Path) -> None:
-    write(kb, "platforms", platform(reviewed="2026-03-01"))
+def test_freshness_warns_after_150_days_and_fails_after_365(kb: Path) -> None:
+    write(kb, "platforms", platform(reviewed="2026-07-15"))  # 136 days
+    assert load_knowledge(kb, today=TODAY).warnings == ()
+    write(kb, "platforms", platform(reviewed="2026-06-20"))  # 161 days: due, but CI stays green
     knowledge = load_knowledge(kb, today=TODAY)
-    assert knowledge.warnings and "due for a re-check" in knowledge.warnings[0]
+    assert knowledge.warnings and "161 days ago; due for a re-check" in knowledge.warnings[0]
     write(kb, "platforms", platform(reviewed="2025-10-01"))
     assert any("reviewed: 423 days ago" in line for line in problems(kb))
 
@@ -192,22 +202,21 @@ def test_empty_folder(kb: Path) -> None:
 
 
 def test_aspect_fields_and_new_categories_load(kb: Path) -> None:
-    write(
-        kb,
-        "platforms",
-        platform(
-            category="ai-tool",
-            recording="Nothing is recorded unless you start it.",
-            client_message="You will need the app. I will not record our sessions.",
-        ),
-    )
+    write(kb, "platforms", platform(category="ai-tool", recording="Only the host can record, and all are told."))
     write(kb, "topics", topic(law={"us": "An Illinois act requires written consent."}))
     knowledge = load_knowledge(kb, today=TODAY)
-    assert knowledge.platforms["acme"].recording == "Nothing is recorded unless you start it."
-    assert knowledge.platforms["acme"].groups is None
+    assert knowledge.platforms["acme"].recording == "Only the host can record, and all are told."
+    assert knowledge.platforms["acme"].category == "ai-tool"
     law = knowledge.topics["basics"].law
     assert law is not None
     assert (law.uk, law.us) == (None, "An Illinois act requires written consent.")
+
+
+def test_every_aspect_answer_is_required(kb: Path) -> None:
+    entry = platform()
+    del entry["client_message"]
+    write(kb, "platforms", entry)
+    assert "knowledge/platforms/acme.yaml: client_message: Field required" in problems(kb)
 
 
 def test_aspect_answers_stay_phone_sized(kb: Path) -> None:

@@ -5,8 +5,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.brain.answer import Answer, Intent, Link, Section
 from bot.render.signal import MAX_BYTES, escape, render_signal, split_message
+from bot.shared.answer import Answer, Intent, Link, Section
 
 
 def unescape(text: str) -> str:

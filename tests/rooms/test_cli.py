@@ -78,11 +78,14 @@ def test_json_with_a_time(self_hosted_settings: Settings) -> None:
 def test_plain_text_shows_both_messages(self_hosted_settings: Settings) -> None:
     code, out, _ = run(self_hosted_settings, as_json=False, when="3pm")
     assert code == 0
-    host_part, client_part = out.split("\n---\n")
+    host_part, client_part, checklist = out.split("\n---\n")
     assert host_part.startswith("Your host link: do not forward")
     assert "#jwt=%22" in host_part
     assert "Link for your client" in client_part
     assert "jwt" not in client_part
+    # The terminal has room for the whole checklist, which a phone gets on request.
+    assert "Before you admit your client" in checklist
+    assert "jwt" not in checklist
 
 
 @pytest.mark.parametrize("as_json", [True, False])

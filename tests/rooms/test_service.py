@@ -11,11 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.types import Options
 
-from bot.brain.answer import Answer, Intent
 from bot.config import Settings
 from bot.rooms.names import WeakRoomNameError
 from bot.rooms.room import Room
 from bot.rooms.service import RoomService
+from bot.shared.answer import Answer, Intent
 from tests.rooms.helpers import (
     APP_ID,
     FIXED_NOW,

@@ -14,8 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.database import async_url, create_engine
 from bot.storage.inbox import Inbox
 from bot.storage.migrate import upgrade

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from bot.config import Settings
+from bot.config import Settings, data_dir
 from bot.transports.redact import without_credentials
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import SignalClient
@@ -39,8 +39,6 @@ def run_signal_command(
     if settings.signal_url is None or settings.signal_number is None:
         print("CONFIDANT_SIGNAL_URL, CONFIDANT_SIGNAL_NUMBER: set both first (see README, Signal)", file=sys.stderr)
         return 2
-    from bot.app import data_dir
-
     alerts = OperatorAlerts(data_dir(settings) / "signal-alerts.json")
     client = SignalClient(settings.signal_url, settings.signal_number, transport=http_transport, connect_attempts=1)
     command: Callable[[], Awaitable[int]]

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.brain.answer import Answer
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
+from bot.core.messengers import Accept, DeliveryError
 from bot.render.signal import render_signal
+from bot.shared.answer import Answer
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
+from bot.transports.alongside import alongside
 from bot.transports.backoff import Backoff
-from bot.transports.base import Accept, DeliveryError, TransportStartupError
+from bot.transports.base import TransportStartupError
 from bot.transports.redact import redact, without_credentials
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import About, SignalClient
@@ -209,6 +211,16 @@ class SignalTransport:
             )
         return self._requested_mode
 
+    # signal-cli-rest-api lets any number of clients receive (each gets every message once per account's
+    # queue), so one object serves as both halves.
+    @property
+    def receiver(self) -> SignalTransport:
+        return self
+
+    @property
+    def sender(self) -> SignalTransport:
+        return self
+
     # -- receiving --
 
     async def receive(self, accept: Accept) -> None:
@@ -322,13 +334,10 @@ class SignalTransport:
     @contextlib.asynccontextmanager
     async def working(self, message: Incoming) -> AsyncIterator[None]:
         shown = asyncio.Event()
-        task = asyncio.create_task(self._typing(message.chat, shown))
         try:
-            yield
+            async with alongside(self._typing(message.chat, shown)):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             if shown.is_set():
                 self._in_background(self._typing_off(message.chat))
 
@@ -369,7 +378,7 @@ class SignalTransport:
         outcome: Literal["failed", "delivery-unknown"] = (
             "failed" if first and not error.ambiguous else "delivery-unknown"
         )
-        pseudonym = self._keyer.short(f"signal:{message.chat}") if self._keyer else "-"
+        pseudonym = self._keyer.conversation(self.name, message.chat) if self._keyer else "-"
         if isinstance(error, RateLimited):
             self._paused_until = self._clock() + self._pause
             logger.warning(

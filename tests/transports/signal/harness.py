@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.brain.answer import Answer, Intent, Link, Section
-from bot.core.identity import Keyer
-from bot.core.messages import Incoming
 from bot.core.worker import Responder, Worker
+from bot.shared.answer import Answer, Intent, Link, Section
+from bot.shared.incoming import Incoming
+from bot.shared.pseudonym import Keyer
 from bot.storage.inbox import Inbox
 from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import SignalClient, Timeouts

@@ -13,8 +13,8 @@ import os
 
 import pytest
 
-from bot.brain.answer import Answer, Intent, Section
-from bot.core.messages import Incoming
+from bot.shared.answer import Answer, Intent, Section
+from bot.shared.incoming import Incoming
 from bot.transports.signal.client import SignalClient
 from bot.transports.signal.receive import PollReceiver, WebSocketReceiver
 from bot.transports.signal.transport import TESTED_VERSIONS, SignalTransport

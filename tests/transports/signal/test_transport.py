@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.access.gate import AccessGate
+from bot.brain.brain import Brain
+from bot.core.assistant import Assistant
+from bot.kb.loader import KnowledgeBase
+from bot.render.signal import escape
+from bot.shared.pseudonym import Keyer
 from bot.transports.base import Transport, TransportStartupError
 from bot.transports.signal.client import SignalClient
 from bot.transports.signal.transport import SignalTransport
@@ -228,7 +234,7 @@ async def test_attachments_are_deleted_from_the_server(tmp_path: Path) -> None:
 async def test_long_answers_go_out_as_several_messages_in_order(tmp_path: Path) -> None:
     class Long(Echo):
         async def respond(self, message):  # type: ignore[no-untyped-def]
-            from bot.brain.answer import Answer, Intent, Section
+            from bot.shared.answer import Answer, Intent, Section
 
             sections = tuple(Section(f"Part {i}", ("word " * 80,)) for i in range(10))
             return Answer(intent=Intent.TOPIC, title="Long", sections=sections)
@@ -347,7 +353,7 @@ def test_alert_file_is_owner_only(tmp_path: Path) -> None:
 async def test_real_assistant_behind_the_allowlist_knows_admins_by_number(tmp_path: Path) -> None:
     from bot.app import assistant_for
     from bot.config import load_settings
-    from bot.core.identity import Keyer
+    from bot.shared.pseudonym import Keyer
     from tests.fakes.storage import TEST_SECRET
 
     settings = load_settings({"CONFIDANT_ADMINS": f"signal:{env.ANNA_NUMBER}", "CONFIDANT_DATA_DIR": str(tmp_path)})
@@ -362,3 +368,18 @@ async def test_real_assistant_behind_the_allowlist_knows_admins_by_number(tmp_pa
     by_recipient = {body["recipients"][0]: body["message"] for body in api.recorded.sent}
     assert "WhatsApp" in by_recipient[env.ANNA_UUID].split("\n")[0]
     assert by_recipient[stranger_uuid].startswith("**This Confidant is private**")
+
+
+async def test_a_conversation_follows_up_on_signal(tmp_path: Path, knowledge: KnowledgeBase) -> None:
+    gate = AccessGate(mode="open", admins=[])
+    assistant = Assistant(Brain(knowledge), keyer=Keyer(b"k" * 32), gate=gate)
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, assistant=assistant) as bot:
+        for index, text in enumerate(("is whatsapp safe?", "what about groups?", "and on android?")):
+            await api.push(env.text_frame(text, timestamp=1767225600123 + index))
+            await api.wait_for_sent(index + 1)
+            await settle(bot)
+    replies = sent_texts(api)
+    assert replies[0].startswith("**WhatsApp**")
+    whatsapp = knowledge.platforms["whatsapp"]
+    assert "Groups:" in replies[1] and escape(whatsapp.groups[:40]) in replies[1]
+    assert "On phones:" in replies[2] and escape(whatsapp.mobile[:40]) in replies[2]

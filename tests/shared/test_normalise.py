@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.brain.normalise import normalise, tokens
+from bot.shared.normalise import normalise, tokens
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,11 @@ class Keyer:
         """A 10-character pseudonym for log lines, so operators can follow one conversation without its id."""
         return self._digest("log", value)[:10]
 
+    def conversation(self, transport: str, chat: str) -> str:
+        """The pseudonym of one chat, the same wherever it is logged (the worker, a transport, an operator
+        command), so a log line and `confidant signal trust` name the same conversation."""
+        return self.short(f"{transport}:{chat}")
+
 
 def load_or_create_secret(path: Path) -> bytes:
     """The secret key kept in the data folder, created with owner-only permissions on first run."""

@@ -21,6 +21,8 @@ class Intent(StrEnum):
     PRIVACY = "privacy"
     FORGET = "forget"
     MORE = "more"
+    # The access gate said no (a stranger, a flood, a message too long): nothing was read.
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,9 @@ class Answer:
     stale: bool = False
     platforms: tuple[str, ...] = ()
     topic: str | None = None
+    aspects: tuple[str, ...] = ()  # what the question asked about (the `ask --json` field)
     footer: str | None = None
+    # Links right after the title instead of at the end: a room's host link must be the first thing read.
+    links_first: bool = False
     # Each element is sent as its own message, in order (the room reply: host link apart from the client link).
     follow_ups: tuple[Answer, ...] = field(default=())

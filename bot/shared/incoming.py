@@ -12,7 +12,7 @@ class Incoming:
 
     `sender` and `chat` are the transport's own ids (a phone number, a Signal UUID, a Telegram chat id). They are
     needed to reply, so they travel with the message, but the core never logs them and stores them only in the
-    inbox row that waits for the answer; users are known to the database by a keyed hash (`bot.core.identity`).
+    inbox row that waits for the answer; users are known to the database by a keyed hash (`bot.shared.pseudonym`).
     """
 
     transport: str

@@ -1,0 +1,188 @@
+"""Answers that answer the question: aspects, follow-ups, phone-sized replies, unknown products by kind."""
+
+from __future__ import annotations
+
+import itertools
+from statistics import median
+
+import pytest
+
+from bot.brain.aspect_lines import ANSWERS, ASPECT_LABELS
+from bot.brain.aspects import ASPECTS
+from bot.brain.brain import Brain
+from bot.brain.phone import REPLY_LIMIT, plain_length
+from bot.kb.loader import KnowledgeBase
+from bot.render.plain import render_plain
+from bot.shared.answer import Answer, Intent
+from bot.shared.normalise import normalise
+
+
+def ask(brain: Brain, text: str, user: str = "u", region: str | None = None) -> Answer:
+    return brain.answer(brain.read(text), user=user, text=text, region=region)
+
+
+def test_aspect_ids_are_the_interface_list(brain: Brain) -> None:
+    assert set(brain.vocabulary.aspects) == set(ASPECTS)
+    assert set(ASPECT_LABELS) == set(ASPECTS)
+
+
+@pytest.mark.parametrize(
+    ("question", "platforms", "aspects"),
+    [
+        ("does zoom record my sessions without me knowing", ("zoom",), ("recording",)),
+        ("is google meet gdpr compliant", ("google-meet",), ("gdpr",)),
+        ("can my clients see when I'm online on whatsapp", ("whatsapp",), ("presence",)),
+        ("will teams put my number on show", ("microsoft-teams",), ("phone-number",)),
+        ("do clients need an account for doxy", ("doxy-me",), ("accounts",)),
+        ("is signal open source and who pays for it", ("signal",), ("open-source", "business-model")),
+        ("is whatsapp safe?", ("whatsapp",), ()),
+    ],
+)
+def test_the_aspect_is_read_and_answered_first(
+    brain: Brain, question: str, platforms: tuple[str, ...], aspects: tuple[str, ...]
+) -> None:
+    answer = ask(brain, question)
+    assert answer.platforms == platforms
+    assert answer.aspects == aspects
+    text = render_plain(answer)
+    platform = brain.knowledge.platforms[platforms[0]]
+    assert text.startswith(f"{platform.name}: ")
+    for aspect in aspects[:1]:
+        assert normalise(ANSWERS[aspect](platform))[:30] in normalise(text[:400])
+
+
+def test_copilot_is_a_platform_not_an_ai_question(brain: Brain) -> None:
+    answer = ask(brain, "is copilot safe")
+    assert answer.platforms == ("microsoft-copilot",) and answer.aspects == ()
+
+
+def test_feature_and_device_words_are_never_unknown_platforms(brain: Brain) -> None:
+    for question in ("what about groups?", "and on android?", "is the iphone app ok", "what about desktop"):
+        reading = brain.read(question)
+        assert reading.unknown_name is None, question
+
+
+def test_a_conversation_follows_up(brain: Brain) -> None:
+    first = ask(brain, "is whatsapp safe?")
+    assert first.platforms == ("whatsapp",) and first.aspects == ()
+    groups = ask(brain, "what about groups?")
+    assert (groups.intent, groups.platforms, groups.aspects) == (Intent.PLATFORM, ("whatsapp",), ("groups",))
+    assert brain.knowledge.platforms["whatsapp"].groups[:40] in render_plain(groups)
+    android = ask(brain, "and on android?")
+    assert (android.platforms, android.aspects) == (("whatsapp",), ("mobile",))
+    switched = ask(brain, "what about signal?")
+    assert (switched.platforms, switched.aspects) == (("signal",), ("mobile",))  # the aspect stays
+    recording = ask(brain, "does it record?")
+    assert (recording.platforms, recording.aspects) == (("signal",), ("recording",))
+    hipaa = ask(brain, "is it hipaa compliant?")
+    assert (hipaa.platforms, hipaa.aspects) == (("signal",), ("hipaa",))
+    more = ask(brain, "more")
+    assert more.intent is Intent.MORE and more.platforms == ("signal",)
+    assert "Source 1:" in render_plain(more)
+
+
+def test_conversations_are_per_user(brain: Brain) -> None:
+    ask(brain, "is whatsapp safe?", user="a")
+    other = ask(brain, "does it record?", user="b")
+    assert other.intent is Intent.TOPIC and other.topic == "recording"
+
+
+def test_a_definition_is_never_a_follow_up(brain: Brain) -> None:
+    ask(brain, "is whatsapp safe?")
+    answer = ask(brain, "what is e2ee?")
+    assert answer.intent is Intent.TOPIC and answer.topic == "e2ee"
+
+
+def test_comparisons_continue_in_the_conversation(brain: Brain) -> None:
+    ask(brain, "where does google meet keep its data")
+    compared = ask(brain, "how does whereby compare on that")
+    assert compared.intent is Intent.COMPARE
+    assert set(compared.platforms) == {"google-meet", "whereby"} and compared.aspects == ("data-location",)
+    ask(brain, "zoom vs teams")
+    cheaper = ask(brain, "which is cheaper")
+    assert cheaper.intent is Intent.COMPARE and cheaper.aspects == ("cost",)
+
+
+def test_a_message_to_forward_to_the_client(brain: Brain) -> None:
+    answer = ask(brain, "my client wants to use FaceTime, what do I say")
+    assert answer.platforms == ("facetime",) and answer.aspects == ("client-message",)
+    assert "forward it as it is" in render_plain(replace_follow_ups(answer))
+    (message,) = answer.follow_ups
+    assert brain.knowledge.platforms["facetime"].client_message in render_plain(message)
+
+
+def replace_follow_ups(answer: Answer) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, follow_ups=())
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "topic"),
+    [
+        ("is Fireflies ok for session notes", "fireflies", "ai-note-takers"),
+        ("is Livestorm safe for sessions", "livestorm", "choosing-a-platform"),
+        ("does fathom record calls without telling people", "fathom", None),
+    ],
+)
+def test_an_unknown_product_gets_its_kinds_advice_and_no_other_verdict(
+    brain: Brain, knowledge: KnowledgeBase, question: str, name: str, topic: str | None
+) -> None:
+    answer = ask(brain, question)
+    assert answer.intent is Intent.UNKNOWN and answer.platforms == ()
+    if topic is not None:
+        assert answer.topic == topic
+    text = render_plain(answer)
+    assert f"no reviewed entry for “{name}”" in text
+    named = [
+        p.name
+        for p in knowledge.platforms.values()
+        if p.match_name and f" {normalise(p.name)} " in f" {normalise(text)} "
+    ]
+    assert named == []
+
+
+def test_comparisons_end_with_a_decision(brain: Brain, knowledge: KnowledgeBase) -> None:
+    for first, second in itertools.combinations(sorted(knowledge.platforms), 2):
+        answer = brain.answer(brain.read(f"{first} vs {second}"), text="")
+        if answer.intent is not Intent.COMPARE:
+            continue  # two spellings of one thing, or an everyday-word name
+        text = render_plain(answer)
+        assert "the detail above decides" not in text
+        assert "Choose " in text or "They are close" in text or "None of these suits" in text
+        assert plain_length(answer) <= REPLY_LIMIT
+
+
+def test_every_short_reply_fits_a_phone(brain: Brain, knowledge: KnowledgeBase) -> None:
+    lengths = []
+    for platform in knowledge.platforms.values():
+        for aspect in ("", *ASPECTS):
+            question = f"{platform.id.replace('-', ' ')} {aspect.replace('-', ' ')}".strip()
+            answer = brain.answer(brain.read(question), text=question)
+            for message in (answer, *answer.follow_ups):
+                lengths.append(plain_length(message))
+                assert plain_length(message) <= REPLY_LIMIT, (question, plain_length(message))
+    for topic in knowledge.topics.values():
+        answer = brain.answer(brain.read(topic.name), text=topic.name)
+        lengths.append(plain_length(answer))
+        assert plain_length(answer) <= REPLY_LIMIT, topic.id
+    assert median(lengths) <= 700
+
+
+def test_rules_lines_follow_the_region(brain: Brain) -> None:
+    unset = render_plain(ask(brain, "is zoom safe"))
+    assert "UK/EU GDPR:" in unset and "US HIPAA:" in unset
+    uk = render_plain(ask(brain, "is zoom safe", user="uk", region="uk"))
+    assert "UK GDPR:" in uk and "HIPAA" not in uk
+    us = render_plain(ask(brain, "is zoom safe", user="us", region="us"))
+    assert "HIPAA (US):" in us and "GDPR" not in us
+
+
+def test_topic_law_lines_only_for_the_region(brain: Brain, knowledge: KnowledgeBase) -> None:
+    topic = knowledge.topics["ai-note-takers"]
+    assert topic.law is not None and topic.law.us is not None and topic.law.uk is not None
+    us = render_plain(ask(brain, "ai note taker", user="us", region="us"))
+    uk = render_plain(ask(brain, "ai note taker", user="uk", region="uk"))
+    assert topic.law.us[:40] in us and topic.law.us[:40] not in uk
+    more = render_plain(ask(brain, "more", user="uk", region="uk"))
+    assert topic.law.us[:40] in more  # "more" has every region's law
