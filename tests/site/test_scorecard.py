@@ -4,11 +4,32 @@ from datetime import date
 
 import pytest
 
+from bot.brain import entries
 from bot.kb.loader import KnowledgeBase
 from bot.kb.schema import Category, E2EEState, Incident, Platform
-from bot.site.scorecard import GROUP_OF, GROUPS, lead, numbered_sources, sections, surfaces_for
+from bot.site.scorecard import (
+    GROUP_OF,
+    GROUPS,
+    VERDICT_LABELS,
+    VERDICT_RANK,
+    lead,
+    numbered_sources,
+    sections,
+    surfaces_for,
+)
+from tests.test_layers import package_imports
 
 TODAY = date(2026, 12, 6)
+
+
+def test_verdicts_are_worded_and_ordered_as_the_bot_says_them() -> None:
+    assert VERDICT_LABELS == entries.VERDICT_LABELS
+    assert VERDICT_RANK == entries.VERDICT_RANK
+
+
+def test_the_website_does_not_import_the_brain() -> None:
+    # The brain imports bot.site.urls for the "more" link; the other way round would be a cycle.
+    assert "brain" not in package_imports()["site"]
 
 
 def test_every_category_belongs_to_a_group() -> None:
