@@ -74,3 +74,13 @@ def test_process_environment_and_toml(tmp_path: Path, monkeypatch: pytest.Monkey
     settings = load_settings()
     assert settings.region == "eu"  # from the file
     assert settings.timezone == "Europe/Berlin"  # the environment wins
+
+
+def test_site_url_is_checked_and_loses_its_trailing_slash() -> None:
+    assert load_settings({"CONFIDANT_SITE_URL": "https://example.org/scorecard/"}).site_url == (
+        "https://example.org/scorecard"
+    )
+    assert load_settings({}).site_url is None
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"CONFIDANT_SITE_URL": "example.org"})
+    assert caught.value.lines == ["CONFIDANT_SITE_URL: must be an http:// or https:// URL"]
