@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from bot.brain.phone import shorten
 from bot.kb.schema import ASPECT_MAX_CHARS, E2EEState, Platform
+from bot.kb.words import E2EE_STATE_WORDS, SURFACE_LABELS
 
 ASPECT_LABELS = {
     "e2ee": "Encryption",
@@ -53,20 +54,6 @@ ASPECT_TOPICS = {
     "accounts": "choosing-a-platform",
 }
 
-STATE_WORDS = {
-    E2EEState.DEFAULT: "end-to-end encrypted by default",
-    E2EEState.OPTIONAL: "end-to-end encrypted only if switched on",
-    E2EEState.PARTIAL: "end-to-end encrypted only in some cases",
-    E2EEState.NONE: "not end-to-end encrypted",
-}
-SURFACES = {
-    "chat_1to1": "one-to-one chats",
-    "chat_group": "group chats",
-    "calls": "calls",
-    "meetings": "video meetings",
-    "email": "email",
-    "backups": "backups",
-}
 CAN_HIDE = {
     "yes": "You can hide it.",
     "partly": "You can hide some of it.",
@@ -78,11 +65,11 @@ CAN_HIDE = {
 def e2ee_summary(platform: Platform) -> str:
     """ "Calls and one-to-one chats: end-to-end encrypted by default; backups: only if switched on." """
     groups: dict[E2EEState, list[str]] = {}
-    for surface, label in SURFACES.items():
+    for surface, label in SURFACE_LABELS.items():
         state = getattr(platform.e2ee, surface)
         if state is not E2EEState.NOT_APPLICABLE:
             groups.setdefault(state, []).append(label)
-    parts = [f"{' and '.join(labels)}: {STATE_WORDS[state]}" for state, labels in groups.items()]
+    parts = [f"{' and '.join(labels)}: {E2EE_STATE_WORDS[state]}" for state, labels in groups.items()]
     if not parts:
         return "End-to-end encryption does not apply here."
     return ("; ".join(parts) + ".").capitalize()

@@ -10,15 +10,9 @@ from bot.brain.aspect_lines import aspect_line, e2ee_summary, tips_for
 from bot.brain.phone import Part, fit, shorten
 from bot.kb.loader import READER_NOTICE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
+from bot.kb.words import E2EE_STATE_WORDS, SURFACE_LABELS, VERDICT_LABELS, VERDICT_RANK
 from bot.shared.answer import Answer, Intent, Link, Section
 
-VERDICT_LABELS = {
-    Verdict.RECOMMENDED: "Recommended",
-    Verdict.CARE: "Usable with care",
-    Verdict.AVOID: "Avoid for client work",
-    Verdict.RETIRED: "Retired",
-}
-VERDICT_RANK = {Verdict.RECOMMENDED: 0, Verdict.CARE: 1, Verdict.AVOID: 2, Verdict.RETIRED: 3}
 USE_LABELS = {Use.VIDEO: "video sessions", Use.MESSAGING: "messaging clients", Use.EMAIL: "email"}
 USE_CATEGORIES = {
     Use.VIDEO: frozenset({Category.VIDEO, Category.TELEHEALTH}),
@@ -26,21 +20,6 @@ USE_CATEGORIES = {
     Use.EMAIL: frozenset({Category.EMAIL}),
 }
 MAX_WITH_CARE = 6
-SURFACE_LABELS = {
-    "chat_1to1": "one-to-one chats",
-    "chat_group": "group chats",
-    "calls": "calls",
-    "meetings": "video meetings",
-    "email": "email",
-    "backups": "backups",
-}
-STATE_PHRASES = {
-    E2EEState.DEFAULT: "end-to-end encrypted by default",
-    E2EEState.OPTIONAL: "end-to-end encryption only if switched on",
-    E2EEState.PARTIAL: "end-to-end encrypted only in some cases",
-    E2EEState.NONE: "not end-to-end encrypted",
-}
-REGION_NOTES = {"us": ("HIPAA (US)", "hipaa_baa"), "eu": ("GDPR (EU)", "gdpr"), "uk": ("UK GDPR (ICO)", "gdpr")}
 
 
 def first_sentence(text: str) -> str:
@@ -62,18 +41,8 @@ def e2ee_lines(e2ee: E2EE) -> list[str]:
     for surface, label in SURFACE_LABELS.items():
         state = getattr(e2ee, surface)
         if state is not E2EEState.NOT_APPLICABLE:
-            lines.append(f"{label.capitalize()}: {STATE_PHRASES[state]}.")
+            lines.append(f"{label.capitalize()}: {E2EE_STATE_WORDS[state]}.")
     return lines
-
-
-def e2ee_in_brief(e2ee: E2EE) -> str:
-    groups: dict[E2EEState, list[str]] = {}
-    for surface, label in SURFACE_LABELS.items():
-        state = getattr(e2ee, surface)
-        if state is not E2EEState.NOT_APPLICABLE and surface != "backups":
-            groups.setdefault(state, []).append(label)
-    parts = [f"{' and '.join(labels)}: {STATE_PHRASES[state]}" for state, labels in groups.items()]
-    return ("; ".join(parts) + ".").capitalize() if parts else "Not applicable."
 
 
 def compliance_lines(platform: Platform, region: str) -> list[str]:

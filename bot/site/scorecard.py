@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.kb.loader import READER_NOTICE_DAYS
-from bot.kb.schema import Category, E2EEState, Platform, Verdict
+from bot.kb.schema import Category, E2EEState, Platform
+from bot.kb.words import VERDICT_LABELS, VERDICT_RANK
 
 
 @dataclass(frozen=True)
@@ -39,16 +40,7 @@ GROUPS: tuple[Group, ...] = (
 )
 GROUP_OF: dict[Category, Group] = {category: group for group in GROUPS for category in group.categories}
 
-# The bot's words and order for verdicts (bot/brain/entries.py), so the page and the chat say the same thing; a
-# test holds the two equal. Not imported from there: the brain links to these pages through bot.site.urls, and
-# the package graph stays acyclic.
-VERDICT_LABELS = {
-    Verdict.RECOMMENDED: "Recommended",
-    Verdict.CARE: "Usable with care",
-    Verdict.AVOID: "Avoid for client work",
-    Verdict.RETIRED: "Retired",
-}
-VERDICT_RANK = {Verdict.RECOMMENDED: 0, Verdict.CARE: 1, Verdict.AVOID: 2, Verdict.RETIRED: 3}
+# The verdict words and order are the chat's own (bot/kb/words.py), so the page and the chat say the same thing.
 
 
 SURFACE_LABELS = {
