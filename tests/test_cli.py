@@ -306,3 +306,19 @@ def test_ctrl_c_leaves_chat_at_once() -> None:
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_typo_in_confidant_toml_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "confidant.toml").write_text('signal_nubmer = "+447700900123"\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "is signal safe"],
+        capture_output=True,
+        text=True,
+        env=clean_environment(),
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "confidant.toml: 'signal_nubmer' is not a setting (did you mean signal_number?)\n"
+    assert result.stdout == ""
