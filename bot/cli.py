@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     room.add_argument("--json", action="store_true")
     room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
     commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
+    commands.add_parser(
+        "health", help="exit 0 if the `confidant run` on CONFIDANT_HTTP_ADDR is ready (container health checks)"
+    )
     kb = commands.add_parser("kb", help="check or list the knowledge base, or list what is due for review")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
@@ -177,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings()
-        if args.command not in ("kb", "ask"):
+        if args.command not in ("kb", "ask", "health"):
             from bot.logs import setup_logging
 
             setup_logging(settings.log_level, settings.log_format)
@@ -217,6 +220,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_db_upgrade(settings, sys.stdout))
     if args.command == "run":
         return _run(settings, sys.stderr)
+    if args.command == "health":
+        from bot.health import check_ready
+
+        ready, line = check_ready(settings.http_addr)
+        print(line, file=sys.stdout if ready else sys.stderr)
+        return 0 if ready else 1
     if args.command == "room":
         from bot.rooms.cli import run_room_command
 
