@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
+    db_backup = db_commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database into a new FILE, also while running"
+    )
+    db_backup.add_argument("file", help="where to write the copy (must not exist yet)")
     from bot.transports import registry
 
     registry.add_commands(commands)
@@ -155,6 +159,28 @@ async def _db_upgrade(settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def _db_backup(settings: Settings, file: str) -> int:
+    from pathlib import Path
+
+    from bot.config import database_url
+    from bot.storage.backup import BackupError, backup_sqlite, sqlite_path
+
+    database = sqlite_path(database_url(settings))
+    if database is None:
+        print(
+            "confidant db backup: the database is PostgreSQL; back it up with pg_dump (docs/operating.md)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        backup_sqlite(database, Path(file))
+    except BackupError as error:
+        print(f"confidant db backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {database} to {file}")
+    return 0
+
+
 def _run(settings: Settings, err: TextIO) -> int:
     from bot.transports import registry
 
@@ -216,6 +242,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "chat":
         return _chat(settings, sys.stdin, sys.stdout)
+    if args.command == "db" and args.db_command == "backup":
+        return _db_backup(settings, args.file)
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings, sys.stdout))
     if args.command == "run":
