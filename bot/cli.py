@@ -163,7 +163,8 @@ def _db_backup(settings: Settings, file: str) -> int:
     from pathlib import Path
 
     from bot.config import database_url
-    from bot.storage.backup import BackupError, backup_sqlite, sqlite_path
+    from bot.storage.backup import BackupError, backup_sqlite
+    from bot.storage.database import sqlite_path
 
     database = sqlite_path(database_url(settings))
     if database is None:

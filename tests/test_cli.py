@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -110,6 +111,22 @@ def test_chat_reads_piped_input_and_keeps_settings(tmp_path: Path) -> None:
     assert "HIPAA (US)" in blocks[2] and "UK/EU GDPR" not in blocks[2]
     assert "the details" in blocks[3]
     assert database.exists()
+
+
+async def confidant_in_background(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`confidant` in a process of its own while this event loop goes on serving (a fake server, /readyz)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=clean_environment(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
 
 
 def test_run_without_messengers_explains_itself() -> None:

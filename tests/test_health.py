@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
-import sys
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
@@ -11,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.health import HealthServer, check_ready, metrics, readiness
+from tests.test_cli import confidant_in_background
 
 
 class FakeWorker:
@@ -101,20 +100,7 @@ def test_readiness_and_metrics_without_transports() -> None:
 
 async def confidant_health(address: str) -> tuple[int, str, str]:
     """The command as the HEALTHCHECK runs it: a process of its own, while this loop serves /readyz."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
-    environment["CONFIDANT_HTTP_ADDR"] = address
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "health",
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await confidant_in_background("health", env={"CONFIDANT_HTTP_ADDR": address})
 
 
 @pytest.fixture

@@ -16,16 +16,6 @@ class BackupError(Exception):
     """A backup that cannot be made; the message is one sentence for the operator."""
 
 
-def sqlite_path(url: str) -> Path | None:
-    """The file of a `sqlite:///PATH` URL, or None for any other database."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
-
-
 def backup_sqlite(database: Path, target: Path) -> None:
     """Copies `database` into the new file `target` (owner-only), consistently, while others may write."""
     if not database.is_file():

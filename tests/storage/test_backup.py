@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.backup import BackupError, backup_sqlite, sqlite_path
+from bot.storage.backup import BackupError, backup_sqlite
 from tests.test_cli import confidant
 
 
@@ -87,8 +87,6 @@ def test_backup_is_consistent_while_another_connection_writes(tmp_path: Path) ->
 def test_backup_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     with pytest.raises(BackupError, match="no database at"):
         backup_sqlite(tmp_path / "missing.db", tmp_path / "copy.db")
-    assert sqlite_path("postgresql://u@host/db") is None
-    assert sqlite_path(f"sqlite:///{tmp_path / 'x.db'}") == tmp_path / "x.db"
     result = confidant("db", "backup", str(tmp_path / "b.db"), env={"CONFIDANT_DATABASE_URL": "postgresql://u@h/db"})
     assert result.returncode == 2
     assert result.stderr.startswith("confidant db backup: the database is PostgreSQL; back it up with pg_dump")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import sys
 
 import segno
 
@@ -13,6 +11,7 @@ from bot.transports.signal.admin import _link, terminal_qr
 from bot.transports.signal.client import SignalClient
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.signal_envelopes import BOT_NUMBER
+from tests.test_cli import confidant_in_background
 
 LIGHT = {" ": (False, False), "▀": (True, False), "▄": (False, True), "█": (True, True)}
 
@@ -92,29 +91,12 @@ async def test_link_does_nothing_for_a_number_already_there() -> None:
 async def test_confidant_signal_link_as_an_operator_runs_it() -> None:
     async with FakeSignalApi() as fake:
         fake.accounts = []
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("CONFIDANT_")}
-        environment |= {
-            "CONFIDANT_SIGNAL_URL": fake.url,
-            "CONFIDANT_SIGNAL_NUMBER": BOT_NUMBER,
-            "CONFIDANT_DATA_DIR": os.environ["CONFIDANT_DATA_DIR"],
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "signal",
-            "link",
-            "--wait",
-            "30",
-            env=environment,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        env = {"CONFIDANT_SIGNAL_URL": fake.url, "CONFIDANT_SIGNAL_NUMBER": BOT_NUMBER}
+        running = asyncio.create_task(confidant_in_background("signal", "link", "--wait", "30", env=env))
         await fake.wait_for(lambda: bool(fake.recorded.link_requests), within=30)
         fake.accounts.append(BOT_NUMBER)
-        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    assert err == b""
-    text = out.decode()
+        status, text, err = await running
+    assert status == 0, err
+    assert err == ""
     assert "▄" in text
     assert f"Linked: {BOT_NUMBER} is ready." in text
