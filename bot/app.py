@@ -56,7 +56,7 @@ def load_brain(settings: Settings) -> Brain:
                 *error.problems[:5],
             ]
         ) from None
-    return Brain(knowledge)
+    return Brain(knowledge, site_url=settings.site_url)
 
 
 def rooms_for(settings: Settings) -> Rooms:

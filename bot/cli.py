@@ -40,11 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "health", help="exit 0 if the `confidant run` on CONFIDANT_HTTP_ADDR is ready (container health checks)"
     )
-    kb = commands.add_parser("kb", help="check or list the knowledge base, or list what is due for review")
+    kb = commands.add_parser("kb", help="check, list or publish the knowledge base, or list what is due for review")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
     kb_list = kb_commands.add_parser("list", help="one row per entry")
     kb_list.add_argument("--json", action="store_true")
+    kb_site = kb_commands.add_parser("site", help="write the knowledge base as a static website into DIR")
+    kb_site.add_argument("dir", metavar="DIR", help="the folder to write (created if missing)")
     kb_stale = kb_commands.add_parser("stale", help="entries due for review, oldest first, with their sources")
     kb_stale.add_argument(
         "--days", type=_days, default=None, help="reviewed more than this many days ago (default: 150)"
@@ -232,6 +234,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         root = settings.knowledge_dir or bundled_knowledge_dir()
         if args.kb_command == "check":
             return check(root, sys.stdout, sys.stderr)
+        if args.kb_command == "site":
+            from bot.site.cli import run_site_command
+
+            return run_site_command(root, args.dir, settings.site_url, sys.stdout, sys.stderr)
         if args.kb_command == "stale":
             days = REVIEW_DUE_DAYS if args.days is None else args.days
             return stale(root, sys.stdout, sys.stderr, days=days, as_json=args.json)

@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     timezone: str = Field(default_factory=lambda: local_timezone())  # the machine's zone if unset
     secret_key: SecretStr | None = None
     http_addr: str = "127.0.0.1:9090"
+    site_url: str | None = None  # public address of the `kb site` website: canonical links, and the bot's "more"
 
     data_dir: Path | None = Field(default=None, description="Overrides the user data folder (tests, containers).")
 
@@ -153,7 +154,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an E.164 number such as +447700900123")
         return value
 
-    @field_validator("signal_url", "jitsi_url", "telegram_api_url", "telegram_webhook_url")
+    @field_validator("signal_url", "jitsi_url", "telegram_api_url", "telegram_webhook_url", "site_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"https?://[^\s/]+", value):

@@ -135,3 +135,13 @@ def test_unknown_toml_keys_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "confidant.toml: 'signal_nubmer' is not a setting (did you mean signal_number?)",
         "confidant.toml: 'colour' is not a setting",
     ]
+
+
+def test_site_url_is_checked_and_loses_its_trailing_slash() -> None:
+    assert load_settings({"CONFIDANT_SITE_URL": "https://example.org/scorecard/"}).site_url == (
+        "https://example.org/scorecard"
+    )
+    assert load_settings({}).site_url is None
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"CONFIDANT_SITE_URL": "example.org"})
+    assert caught.value.lines == ["CONFIDANT_SITE_URL: must be an http:// or https:// URL"]

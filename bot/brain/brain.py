@@ -19,6 +19,7 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.schema import Topic
 from bot.shared.answer import Answer, Intent, Link, Section
 from bot.shared.normalise import tokens
+from bot.site.urls import PLATFORMS, TOPICS, absolute, folder
 
 MEMORY_SIZE = 10_000  # users remembered for "more"; the oldest are forgotten first
 
@@ -40,8 +41,11 @@ class Brain:
         *,
         vocabulary: Vocabulary | None = None,
         today: Callable[[], date] = date.today,
+        site_url: str | None = None,
     ) -> None:
         self.knowledge = knowledge
+        # The public address of the scorecard website (CONFIDANT_SITE_URL): "more" ends with the entry's page.
+        self._site_url = site_url
         self.vocabulary = vocabulary or load_vocabulary()
         self.reader = Reader(knowledge, self.vocabulary)
         self._today = today
@@ -161,16 +165,24 @@ class Brain:
                 entries.platform_details(knowledge.platforms[entry], knowledge, region=region, today=today)
                 for entry in last.platforms
             ]
+            details = [self._with_page(detail, PLATFORMS, detail.platforms[0]) for detail in details]
             more = details[0] if len(details) == 1 else _join(details)
             return replace(more, intent=Intent.MORE)
         if last.topic:
             topic = entries.topic_answer(knowledge.topics[last.topic], knowledge, today=today, long=True, region=region)
-            return replace(topic, intent=Intent.MORE)
+            return replace(self._with_page(topic, TOPICS, last.topic), intent=Intent.MORE)
         return Answer(
             intent=Intent.MORE,
             title="More about what?",
             sections=(Section(None, ("Ask about a platform or a topic first, then say “more”.",)),),
         )
+
+    def _with_page(self, answer: Answer, section: str, entry_id: str) -> Answer:
+        """The long answer ending with its page on the scorecard website, when the site's address is set."""
+        if self._site_url is None:
+            return answer
+        page = Link("On the scorecard", absolute(self._site_url, folder(section, entry_id)))
+        return replace(answer, links=(*answer.links, page))
 
     def _remember(self, user: str, last: _Last, intent: Intent) -> None:
         if intent in (Intent.GREETING, Intent.HELP) and user in self._memory:

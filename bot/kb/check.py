@@ -11,7 +11,7 @@ from bot.kb.loader import REVIEW_DUE_DAYS, KnowledgeBase, KnowledgeError, load_k
 from bot.kb.schema import Platform, Topic
 
 
-def _load(root: Path, err: TextIO, today: date | None = None) -> KnowledgeBase | None:
+def load_or_report(root: Path, err: TextIO, today: date | None = None) -> KnowledgeBase | None:
     """The knowledge base, or None after printing every problem as `file: field: problem`."""
     try:
         return load_knowledge(root, today=today)
@@ -23,7 +23,7 @@ def _load(root: Path, err: TextIO, today: date | None = None) -> KnowledgeBase |
 
 
 def check(root: Path, out: TextIO, err: TextIO) -> int:
-    knowledge = _load(root, err)
+    knowledge = load_or_report(root, err)
     if knowledge is None:
         return 1
     for warning in knowledge.warnings:
@@ -49,7 +49,7 @@ def _row(entry: Platform | Topic) -> dict[str, object]:
 
 
 def listing(root: Path, out: TextIO, err: TextIO, *, as_json: bool) -> int:
-    knowledge = _load(root, err)
+    knowledge = load_or_report(root, err)
     if knowledge is None:
         return 1
     entries: list[Platform | Topic] = [*knowledge.platforms.values(), *knowledge.topics.values()]
@@ -76,7 +76,7 @@ def stale(
 
     Exits 0 whether or not anything is due (an entry due for review is work, not an error)."""
     today = today or date.today()
-    knowledge = _load(root, err, today)
+    knowledge = load_or_report(root, err, today)
     if knowledge is None:
         return 1
     entries: list[Platform | Topic] = [*knowledge.platforms.values(), *knowledge.topics.values()]

@@ -186,3 +186,15 @@ def test_topic_law_lines_only_for_the_region(brain: Brain, knowledge: KnowledgeB
     assert topic.law.us[:40] in us and topic.law.us[:40] not in uk
     more = render_plain(ask(brain, "more", user="uk", region="uk"))
     assert topic.law.us[:40] in more  # "more" has every region's law
+
+
+def test_more_ends_with_the_scorecard_page_when_the_site_is_published(knowledge: KnowledgeBase) -> None:
+    brain = Brain(knowledge, site_url="https://scorecard.example.org/confidant")
+    ask(brain, "is whatsapp safe?")
+    more = ask(brain, "more")
+    assert more.links[-1].url == "https://scorecard.example.org/confidant/platforms/whatsapp/"
+    ask(brain, "what is e2ee?")
+    assert ask(brain, "more").links[-1].url == "https://scorecard.example.org/confidant/topics/e2ee/"
+    plain = Brain(knowledge)
+    ask(plain, "is whatsapp safe?")
+    assert all("scorecard" not in link.label for link in ask(plain, "more").links)

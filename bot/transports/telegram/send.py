@@ -20,7 +20,7 @@ from datetime import timedelta
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.messengers import DeliveryError, FailureOutcome
@@ -159,8 +159,9 @@ class TelegramSender:
         self.last_send_error = kind
         # After a first part went out, the person has a partial answer whatever happens next.
         outcome: FailureOutcome = "failed" if first and never_arrived(error) else "delivery-unknown"
-        if isinstance(error, BadRequest | Forbidden):
-            # Telegram refused it outright (the person blocked the bot, or the HTML was rejected): not sent.
+        if isinstance(error, BadRequest | Forbidden | ChatMigrated):
+            # Telegram refused it outright (the person blocked the bot, the HTML was rejected, the group became
+            # a supergroup with a new id): not sent.
             outcome = "failed" if first else "delivery-unknown"
         pseudonym = self._keyer.conversation(NAME, message.chat) if self._keyer else "-"
         logger.warning("Telegram send to %s failed: %s", pseudonym, kind)

@@ -88,7 +88,6 @@ class TelegramTransport:
         conflict_pause: float = 30.0,
     ) -> None:
         self.application = application
-        self._keyer = keyer
         self._sender = sender or TelegramSender(application.bot, keyer=keyer)
         self._webhook_url = webhook_url
         self._webhook_addr = webhook_addr
@@ -144,9 +143,14 @@ class TelegramTransport:
         bot = self.application.bot
         try:
             await bot.set_my_commands([BotCommand(command, text) for command, text in COMMANDS])
-            if self._webhook_url is not None and self._webhook_secret is not None:
+            if self._webhook_url is not None and self._webhook_secret is not None:  # the entry checked both
+                # One connection at a time: Telegram then delivers updates in order, as polling does, so
+                # "is zoom safe" and the "more" after it are stored (and answered) in the order they were sent.
                 await bot.set_webhook(
-                    self._webhook_url, secret_token=self._webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
+                    self._webhook_url,
+                    secret_token=self._webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    max_connections=1,
                 )
             else:
                 # A webhook left from an earlier set-up would make getUpdates fail; pending updates are kept.

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.transports.base import Transport
+from bot.transports.base import Transport, TransportStartupError
 from bot.transports.telegram.transport import COMMANDS, TelegramTransport
-from tests.fakes.telegram_api import BOT, GROUP, STRANGER, USER, FakeBotApi, button, message, photo
+from tests.fakes.telegram_api import BOT, GROUP, STRANGER, USER, Failure, FakeBotApi, button, message, photo
 from tests.transports.telegram.harness import Stored, feed, make_transport
 
 
@@ -126,3 +126,14 @@ async def test_an_update_that_could_not_be_stored_is_reported_unstored(
     assert not await feed(telegram, message("is zoom safe"), 1)
     stored.broken = False
     assert await feed(telegram, message("is zoom safe"), 2)
+
+
+async def test_a_refused_token_stops_start_up_with_one_plain_line(api: FakeBotApi) -> None:
+    api.fail("getMe", Failure(status=401, description="Unauthorized"))
+    transport = make_transport(api)
+    with pytest.raises(TransportStartupError) as caught:
+        await transport.start()
+    assert caught.value.lines == [
+        "Telegram: CONFIDANT_TELEGRAM_TOKEN was refused by the Bot API; copy it again from @BotFather"
+    ]
+    await transport.close()

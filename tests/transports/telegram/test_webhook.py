@@ -56,6 +56,7 @@ async def test_start_registers_the_webhook_with_its_secret(
     assert registered["url"] == URL
     assert registered["secret_token"] == SECRET
     assert registered["allowed_updates"] == ["message", "callback_query"]
+    assert registered["max_connections"] == "1"  # in order, like polling
     assert api.sent("deleteWebhook") == []
 
 
