@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.brain.phone import shorten
+from bot.brain import sentences
 from bot.kb.schema import ASPECT_MAX_CHARS, E2EEState, Platform
 from bot.kb.words import E2EE_STATE_WORDS, SURFACE_LABELS
 
@@ -75,7 +75,7 @@ def e2ee_summary(platform: Platform) -> str:
     return ("; ".join(parts) + ".").capitalize()
 
 
-def _open_source(platform: Platform) -> str:
+def open_source_text(platform: Platform) -> str:
     source = platform.open_source
     words = {"yes": "open source", "partly": "partly open source", "no": "not open source"}
     line = f"The apps are {words[source.client]}; the servers are {words[source.server]}."
@@ -92,7 +92,7 @@ ANSWERS: dict[str, Callable[[Platform], str]] = {
     "gdpr": lambda platform: platform.compliance.gdpr,
     "hipaa": lambda platform: platform.compliance.hipaa_baa,
     "business-model": lambda platform: platform.business_model.summary,
-    "open-source": _open_source,
+    "open-source": open_source_text,
     "ai": lambda platform: platform.ai_features,
     "metadata": lambda platform: platform.metadata,
     "data-location": lambda platform: platform.jurisdiction,
@@ -108,7 +108,7 @@ def aspect_line(platform: Platform, aspect: str, *, limit: int = ASPECT_MAX_CHAR
     answer = ANSWERS.get(aspect)
     if answer is None:
         return None
-    return f"{ASPECT_LABELS[aspect]}: {shorten(answer(platform), limit)}"
+    return f"{ASPECT_LABELS[aspect]}: {sentences.whole(answer(platform), limit)}"
 
 
 def tips_for(platform: Platform, aspects: Sequence[str], raises: Callable[[str], Sequence[str]]) -> tuple[str, ...]:

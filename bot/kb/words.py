@@ -23,6 +23,15 @@ SURFACE_LABELS = {
     "email": "email",
     "backups": "backups",
 }
+# Best first. For email, "only between users of one service" (partial) is the best there is; something a
+# person must switch on protects fewer sessions than something on for everyone.
+E2EE_STATE_RANK = {
+    E2EEState.DEFAULT: 0,
+    E2EEState.PARTIAL: 1,
+    E2EEState.OPTIONAL: 2,
+    E2EEState.NONE: 3,
+    E2EEState.NOT_APPLICABLE: 4,
+}
 E2EE_STATE_WORDS = {
     E2EEState.DEFAULT: "end-to-end encrypted by default",
     E2EEState.OPTIONAL: "end-to-end encrypted only if switched on",

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.kb.loader import READER_NOTICE_DAYS
 from bot.kb.schema import Category, E2EEState, Platform
-from bot.kb.words import VERDICT_LABELS, VERDICT_RANK
+from bot.kb.words import E2EE_STATE_RANK, VERDICT_LABELS, VERDICT_RANK
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,6 @@ STATE_LABELS = {
     E2EEState.NONE: "no",
     E2EEState.NOT_APPLICABLE: "does not apply",
 }
-STATE_RANK = {
-    E2EEState.DEFAULT: 0,
-    E2EEState.PARTIAL: 1,
-    E2EEState.OPTIONAL: 2,
-    E2EEState.NONE: 3,
-    E2EEState.NOT_APPLICABLE: 4,
-}
 OPEN_SOURCE_RANK = {"yes": 0, "partly": 1, "no": 2}
 CAN_HIDE_LABELS = {"yes": "you can hide it", "partly": "you can hide some of it", "no": "you cannot hide it"}
 
@@ -98,7 +91,8 @@ class Row:
 
     @property
     def sort_e2ee(self) -> int:
-        return min((STATE_RANK[surface.state] for surface in self.surfaces), default=STATE_RANK[E2EEState.NONE])
+        unprotected = E2EE_STATE_RANK[E2EEState.NONE]
+        return min((E2EE_STATE_RANK[surface.state] for surface in self.surfaces), default=unprotected)
 
     @property
     def sort_open_source(self) -> int:
