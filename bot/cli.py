@@ -101,7 +101,7 @@ async def _ask(
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
         if not conversation:
-            assistant.end_conversation(incoming(question))
+            await assistant.end_conversation(incoming(question))
         answer, text = await _answer(assistant, question)
         if answer is None:
             continue
@@ -117,7 +117,7 @@ def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
 
     interactive = stdin.isatty()
     with asyncio.Runner() as runner:
-        app = runner.run(open_app(settings))
+        app = runner.run(open_app(settings, shared=False))
         try:
             if interactive:
                 out.write("Confidant: is a platform safe for client work? “help” for more, Ctrl-D to leave.\n")

@@ -1,7 +1,9 @@
 """The brain: text in, `Answer` out, for knowledge questions. Knows nothing of transports or storage.
 
-It keeps one small piece of conversation state in memory only: per user, what the last answer was about (for
-"more" and "sources") and a pending "Did you mean …?" (for "yes"). Nothing of it is written to disk.
+It keeps one small piece of conversation state in memory: per user, what the last answer was about (for "more"
+and "sources") and a pending "Did you mean …?" (for "yes"). The brain itself never writes it anywhere; the
+assistant hands it to a conversation store (`recall`) and back (`resume`), so that another process can continue
+the conversation.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ MEMORY_SIZE = 10_000  # users remembered for "more"; the oldest are forgotten fi
 
 
 @dataclass(frozen=True, slots=True)
-class _Last:
-    """What the last answer was about: ids only, never the text of the question."""
+class Context:
+    """What the last answer was about: knowledge-base ids only, never the text of the question."""
 
     platforms: tuple[str, ...] = ()
     topic: str | None = None
@@ -45,13 +47,24 @@ class Brain:
         self.vocabulary = vocabulary or load_vocabulary()
         self.reader = Reader(knowledge, self.vocabulary)
         self._today = today
-        self._memory: OrderedDict[str, _Last] = OrderedDict()
+        self._memory: OrderedDict[str, Context] = OrderedDict()
 
     def read(self, text: str) -> Reading:
         return self.reader.read(text)
 
     def forget(self, user: str) -> None:
         self._memory.pop(user, None)
+
+    def recall(self, user: str) -> Context | None:
+        """What the last answer to `user` was about, for a store that outlives this process."""
+        return self._memory.get(user)
+
+    def resume(self, user: str, context: Context | None) -> None:
+        """Continue a conversation from what a store kept (None: start afresh, as after "forget")."""
+        if context is None:
+            self.forget(user)
+        else:
+            self._keep(user, context)
 
     def ask(self, text: str, *, user: str = "", region: str | None = None) -> Answer:
         return self.answer(self.read(text), user=user, region=region, text=text)
@@ -71,7 +84,7 @@ class Brain:
         the question that asks them (once per conversation: the caller keeps count)."""
         today = self._today()
         knowledge = self.knowledge
-        last = self._memory.get(user, _Last())
+        last = self._memory.get(user, Context())
 
         if reading.command == "yes" and last.suggestion:
             reading = Reading(Intent.PLATFORM, platforms=(last.suggestion,))
@@ -127,7 +140,7 @@ class Brain:
 
         if reading.aspects and not answer.aspects and intent not in (Intent.RECOMMEND, Intent.LIST, Intent.HELP):
             answer = replace(answer, aspects=reading.aspects)
-        self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion, reading.aspects), intent)
+        self._remember(user, Context(answer.platforms, answer.topic, reading.suggestion, reading.aspects), intent)
         return answer
 
     def _unknown_of_kind(self, name: str, topic: Topic, region: str | None, today: date) -> Answer:
@@ -154,7 +167,7 @@ class Brain:
             return "thanks"
         return "bye" if words & {"bye", "goodbye", "cya"} else "hello"
 
-    def _more(self, last: _Last, *, region: str | None, today: date) -> Answer:
+    def _more(self, last: Context, *, region: str | None, today: date) -> Answer:
         knowledge = self.knowledge
         if last.platforms:
             details = [
@@ -172,18 +185,21 @@ class Brain:
             sections=(Section(None, ("Ask about a platform or a topic first, then say “more”.",)),),
         )
 
-    def _remember(self, user: str, last: _Last, intent: Intent) -> None:
+    def _remember(self, user: str, last: Context, intent: Intent) -> None:
         if intent in (Intent.GREETING, Intent.HELP) and user in self._memory:
             # "thanks", "help": "more" still refers to the answer before. Anything else replaces it, so an
             # old "Did you mean …?" is never answered by a later "yes".
             return
+        self._keep(user, last)
+
+    def _keep(self, user: str, last: Context) -> None:
         self._memory[user] = last
         self._memory.move_to_end(user)
         while len(self._memory) > MEMORY_SIZE:
             self._memory.popitem(last=False)
 
 
-def in_context(reading: Reading, last: _Last, knowledge: KnowledgeBase) -> Reading:
+def in_context(reading: Reading, last: Context, knowledge: KnowledgeBase) -> Reading:
     """A follow-up read against the answer before it, and a general aspect question given its topic.
 
     "what about groups?" after "is WhatsApp safe?" is about WhatsApp's groups; "what about signal?" after "does
@@ -209,7 +225,7 @@ def in_context(reading: Reading, last: _Last, knowledge: KnowledgeBase) -> Readi
     return reading
 
 
-def _continues(reading: Reading, last: _Last) -> bool:
+def _continues(reading: Reading, last: Context) -> bool:
     """Whether a question that names nothing asks more about the platforms just discussed."""
     if reading.asks_to_compare and len(last.platforms) > 1:
         return True  # "which is cheaper?" after "zoom vs teams"
@@ -221,7 +237,7 @@ def _continues(reading: Reading, last: _Last) -> bool:
     return reading.topic in {ASPECT_TOPICS.get(aspect) for aspect in reading.aspects}
 
 
-def _named_in_context(reading: Reading, last: _Last) -> Reading:
+def _named_in_context(reading: Reading, last: Context) -> Reading:
     new = [entry for entry in reading.platforms if entry not in last.platforms]
     if last.platforms and new and reading.asks_to_compare and (reading.follow_up or len(reading.platforms) == 1):
         # "how does whereby compare on that", "compare it with carepatron", "compare with whatsapp and signal"

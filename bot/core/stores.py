@@ -1,5 +1,6 @@
 """What the core needs from durable storage, owned here so that storage depends on the core and never the
-other way round (`bot.storage.inbox.Inbox` and `bot.storage.users.Users` implement these)."""
+other way round (`bot.storage.inbox.Inbox`, `bot.storage.users.Users` and `bot.storage.conversations.Conversations`
+implement these; `bot.core.conversations.ConversationsInMemory` is the store of a single process)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,29 @@ class UserStore(Protocol):
     async def set(self, user_key: str, name: str, value: str) -> None: ...
 
     async def forget(self, user_key: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What a conversation with one user is about, so that "more", "yes" and follow-ups work whichever instance
+    answers the next message. Knowledge-base ids and flags only: never text, numbers or links."""
+
+    # Platform, topic and aspect ids of the last answer; `suggestion` the platform of a pending "Did you mean …?".
+    platforms: tuple[str, ...] = ()
+    topic: str | None = None
+    suggestion: str | None = None
+    aspects: tuple[str, ...] = ()
+    # Already asked which rules (region) apply to them: asked once per conversation.
+    asked_region: bool = False
+    # The last answer was a meeting room: "more" means the room checklist.
+    after_room: bool = False
+
+
+class ConversationStore(Protocol):
+    """Conversations by the user's keyed hash. A database store forgets a conversation after a day."""
+
+    async def load(self, user_key: str) -> Conversation | None: ...
+
+    async def save(self, user_key: str, conversation: Conversation) -> None: ...
+
+    async def forget(self, user_key: str) -> None: ...

@@ -10,9 +10,9 @@ work costed more than the SQL itself (bench/signal_throughput.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,21 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.storage.dialect import insert_for
 from bot.storage.models import InboxMessage, ProcessedMessage
 
 inbox = cast(Table, InboxMessage.__table__)
 processed = cast(Table, ProcessedMessage.__table__)
-
-
-def _insert_ignoring_conflicts(dialect: str) -> Callable[[Table], Any]:
-    """INSERT that can skip rows whose key exists: the dialect's own construct (both spell it the same)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def _inbox_row(key: str, message: Incoming) -> dict[str, object]:
@@ -71,12 +61,11 @@ class Inbox:
         others; only messages whose key was new get an inbox row.
         """
         keys = [self._keyer.message_key(message.message_key) for message in messages]
-        claim = _insert_ignoring_conflicts(self._engine.dialect.name)
         async with self._engine.begin() as connection:
             claimed = set(
                 (
                     await connection.execute(
-                        claim(processed)
+                        insert_for(self._engine.dialect.name, processed)
                         .values(
                             [
                                 {

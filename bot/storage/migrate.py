@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,15 +18,33 @@ def migrations_dir() -> Path:
     return bundled("migrations")
 
 
-def _upgrade(connection: Connection) -> None:
+def _config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(_config(connection), "head")
+
+
+def head() -> str:
+    """The newest revision shipped."""
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None
+    return revision
 
 
 def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> str | None:
+    """Undo migrations down to `revision` ("base": an empty database), to go back to an older Confidant."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(_config(sync), revision))
+        return await connection.run_sync(_current)
 
 
 async def upgrade(engine: AsyncEngine) -> str | None:

@@ -74,3 +74,19 @@ class InboxMessage(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # pending -> sending. A row found in `sending` after a restart may or may not have been delivered.
     state: Mapped[str] = mapped_column(String(16), default="pending")
+
+
+class ConversationState(Base):
+    """What a user's conversation is about, for "more" and follow-ups on whichever instance answers next:
+    knowledge-base ids and flags only, deleted by /forget and a day after the last message."""
+
+    __tablename__ = "conversations"
+
+    user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platforms: Mapped[str] = mapped_column(String(400))  # ids, space-separated
+    topic: Mapped[str | None] = mapped_column(String(100))
+    suggestion: Mapped[str | None] = mapped_column(String(100))
+    aspects: Mapped[str] = mapped_column(String(400))
+    asked_region: Mapped[bool] = mapped_column(Boolean)
+    after_room: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
