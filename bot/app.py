@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -27,11 +28,17 @@ if TYPE_CHECKING:
 
 def keyer_for(settings: Settings) -> Keyer:
     if settings.secret_key is not None:
-        secret = settings.secret_key.get_secret_value().encode()
-        if len(secret) < 16:
-            raise ConfigError(["CONFIDANT_SECRET_KEY: must be at least 16 characters"])
-        return Keyer(secret)
+        return Keyer(secret_from_setting(settings.secret_key.get_secret_value()))
     path = data_dir(settings) / "secret.key"
+    if database_url(settings).startswith("postgresql"):  # the only other kind CONFIDANT_DATABASE_URL accepts
+        # Several instances, maybe on several hosts, must hash alike: one key generated per host would not.
+        where = f"; this install already generated one: copy the contents of {path}" if path.exists() else ""
+        raise ConfigError(
+            [
+                "CONFIDANT_SECRET_KEY: required with PostgreSQL, the same for every instance (make one with "
+                f'`python3 -c "import secrets; print(secrets.token_hex(32))"`{where})'
+            ]
+        )
     try:
         return Keyer(load_or_create_secret(path))
     except OSError as error:
@@ -43,6 +50,17 @@ def keyer_for(settings: Settings) -> Keyer:
                 "afresh (settings stored under the old key then belong to no one)"
             ]
         ) from None
+
+
+def secret_from_setting(value: str) -> bytes:
+    """64 hex digits are the 32 bytes they spell, as in a generated `secret.key`, so that key copied into
+    CONFIDANT_SECRET_KEY keeps every hash; anything else is used as it is written."""
+    if re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        return bytes.fromhex(value)
+    secret = value.encode()
+    if len(secret) < 16:
+        raise ConfigError(["CONFIDANT_SECRET_KEY: must be at least 16 characters"])
+    return secret
 
 
 def load_brain(settings: Settings) -> Brain:

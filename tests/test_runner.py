@@ -16,6 +16,7 @@ from bot.shared.pseudonym import Keyer
 from bot.storage.inbox import Inbox
 from bot.transports.base import Transport
 from tests.fakes import signal_envelopes as env
+from tests.fakes.databases import sqlite_only
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.storage import TEST_SECRET, open_inbox
 from tests.transports.signal.harness import Echo
@@ -168,6 +169,7 @@ async def test_a_stop_during_start_up_is_honoured_at_once(tmp_path: Path) -> Non
     assert time.monotonic() - began < 2
 
 
+@sqlite_only
 async def test_a_second_instance_waits_for_the_first_to_stop(tmp_path: Path) -> None:
     async def open_app(settings: Settings) -> FakeApp:
         inbox, engine = await open_inbox(tmp_path)

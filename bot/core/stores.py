@@ -4,7 +4,7 @@ implement these; `bot.core.conversations.ConversationsInMemory` is the store of 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -18,18 +18,40 @@ class InboxItem:
     message: Incoming
     # "pending": not yet sent; "sending": a send was started before a crash, so delivery is unknown.
     state: str
+    # The conversation's keyed hash: the unit one instance at a time answers.
+    conversation: str = ""
+    # Whether this instance holds the conversation's lease (else another instance answers this row).
+    leased: bool = True
 
 
 class InboxStore(Protocol):
-    """Messages persisted before processing and deleted once answered, deduplicated by message key."""
+    """Messages persisted before processing and deleted once answered, deduplicated by message key, and
+    shared between instances conversation by conversation, under leases."""
 
     async def add_many(self, messages: Sequence[Incoming]) -> list[InboxItem | None]:
-        """One transaction; None for each message seen before."""
+        """One transaction; None for each message seen before. Takes the lease of each new row's conversation
+        where no other instance holds it."""
         ...
 
     async def pending(self, transport: str | None = None) -> list[InboxItem]: ...
 
-    async def mark_sending(self, ids: Iterable[int]) -> None: ...
+    async def heartbeat(self, transports: Collection[str] | None = None) -> list[InboxItem]:
+        """Renew this instance's leases; take conversations nobody holds and return their rows, oldest first."""
+        ...
+
+    async def release(self, conversation: str) -> list[InboxItem]:
+        """Give up a conversation; if rows arrived meanwhile, keep it and return them instead."""
+        ...
+
+    async def rows_of(self, conversation: str) -> list[InboxItem]: ...
+
+    async def release_all(self) -> None: ...
+
+    async def forget_leases(self) -> None: ...
+
+    async def mark_sending(self, ids: Iterable[int]) -> set[int]:
+        """Pending -> sending; returns the ids that were still pending (only those may be sent)."""
+        ...
 
     async def complete(self, results: Sequence[tuple[int, str]], *, scrub: bool = True) -> None: ...
 

@@ -4,6 +4,11 @@
   point loses nothing: `start` resumes every unfinished row.
 * One conversation (transport + chat) is answered strictly in order; different conversations run at once,
   up to `max_conversations`.
+* Several instances may share the inbox (PostgreSQL). A conversation is answered by the instance holding its
+  lease: it takes the lease when it stores the conversation's message, answers every row of it (rows other
+  instances stored too, read back from the inbox in the order received), and gives the lease up when none is
+  left. A heartbeat renews the leases and takes conversations nobody holds, such as a killed instance's once
+  its leases run out.
 * Before a send starts the row is marked `sending`. A row found in that state after a restart may already
   have been delivered, so it is recorded as "delivery-unknown" and never sent again: at most once beats
   a duplicated answer in a counsellor's chat.
@@ -50,7 +55,11 @@ class Responder(Protocol):
     async def respond(self, message: Incoming) -> Answer | None: ...
 
 
-ConversationKey = tuple[str, str]
+ConversationKey = str  # the conversation's keyed hash (InboxItem.conversation)
+
+# How often an instance renews its leases and looks for conversations nobody answers. With the inbox's lease of
+# 6 s, a killed instance's conversations are taken over within about 7 s.
+HEARTBEAT_EVERY = 1.0
 
 
 class Worker:
@@ -63,13 +72,17 @@ class Worker:
         keyer: Keyer | None = None,
         max_conversations: int = 32,
         clock: Callable[[], float] = time.monotonic,
+        sole: bool = False,
+        heartbeat_every: float = HEARTBEAT_EVERY,
     ) -> None:
+        """`sole`: no other instance uses this inbox (SQLite, under the instance lock), so leases left by an
+        earlier run are dropped at start instead of waited out."""
         # One inbox write at a time from this process. SQLite allows a single writer; letting several
         # pooled connections race makes them sleep in SQLite's busy handler (milliseconds each), which cost
         # more than half the throughput in bench/signal_throughput.py. Waiting on an asyncio lock is cheap.
         self._storage = asyncio.Lock()
         self._adds: GroupCommit[Incoming, InboxItem | None] = GroupCommit(self._storage, inbox.add_many)
-        self._marks: GroupCommit[int, None] = GroupCommit(self._storage, self._mark_sending)
+        self._marks: GroupCommit[int, bool] = GroupCommit(self._storage, self._mark_sending)
         self._completes: GroupCommit[tuple[int, str], None] = GroupCommit(self._storage, self._complete)
         # Answered messages whose deleted text may still sit in SQLite's write-ahead log (see Inbox.scrub).
         self._unscrubbed = 0
@@ -82,6 +95,13 @@ class Worker:
         self._clock = clock
         self._queues: dict[ConversationKey, deque[InboxItem]] = {}
         self._tasks: dict[ConversationKey, asyncio.Task[None]] = {}
+        # Conversations that got a row of ours while being answered: read their rows back in inbox order.
+        self._reread: set[ConversationKey] = set()
+        # Rows whose storage failed here: left for another instance or the next start, not retried in a loop.
+        self._given_up: set[int] = set()
+        self._sole = sole
+        self._heartbeat_every = heartbeat_every
+        self._heartbeat: asyncio.Task[None] | None = None
         self._closing = False
         self.outcomes: Counter[str] = Counter()
         self.last_failure: str | None = None
@@ -89,17 +109,34 @@ class Worker:
     # -- intake --
 
     async def start(self) -> int:
-        """Queue every unfinished row of our transports (after a crash or restart); returns how many."""
-        resumed = 0
-        for name in self._senders:
-            async with self._storage:
-                pending = await self._inbox.pending(name)
-            for item in pending:
-                self._enqueue(item)
-                resumed += 1
+        """Queue every unfinished row of our transports that no other instance holds (after a crash or a
+        restart), then keep doing so every heartbeat; returns how many were queued now."""
+        async with self._storage:
+            if self._sole:
+                await self._inbox.forget_leases()
+            resumed = await self._inbox.heartbeat(list(self._senders))
+        for item in resumed:
+            self._enqueue(item)
         if resumed:
-            logger.info("resuming %d unfinished message(s) from the inbox", resumed)
-        return resumed
+            logger.info("resuming %d unfinished message(s) from the inbox", len(resumed))
+        self._heartbeat = asyncio.create_task(self._beat())
+        return len(resumed)
+
+    async def _beat(self) -> None:
+        while not self._closing:
+            await asyncio.sleep(self._heartbeat_every)
+            try:
+                async with self._storage:
+                    taken = await self._inbox.heartbeat(list(self._senders))
+            except Exception as error:
+                # Leases run out if this lasts: another instance may then take our conversations, and the
+                # pending -> sending mark keeps either of us from sending an answer twice.
+                logger.warning("inbox heartbeat failed: %s", type(error).__name__)
+                continue
+            if taken and not self._closing:
+                logger.info("took over %d unfinished message(s)", len(taken))
+                for item in taken:
+                    self._enqueue(item)
 
     async def accept(self, message: Incoming) -> bool:
         """Persist, then queue. False for a duplicate. During shutdown the row is kept for the next start."""
@@ -107,37 +144,68 @@ class Worker:
         if item is None:
             logger.debug("duplicate %s message dropped", message.transport)
             return False
-        if not self._closing:
+        # Not leased: another instance is answering this conversation and will find the row.
+        if item.leased and not self._closing:
             self._enqueue(item)
         return True
 
     def _enqueue(self, item: InboxItem) -> None:
-        key = (item.message.transport, item.message.chat)
-        self._queues.setdefault(key, deque()).append(item)
+        key = item.conversation
+        queue = self._queues.setdefault(key, deque())
+        if any(queued.id == item.id for queued in queue):
+            return
+        queue.append(item)
         if key not in self._tasks:
             self._tasks[key] = asyncio.create_task(self._conversation(key))
+        else:
+            # Rows another instance stored may sit between the one in hand and this one.
+            self._reread.add(key)
 
     async def _conversation(self, key: ConversationKey) -> None:
         queue = self._queues[key]
         try:
             async with self._slots:
-                while queue and not self._closing:
+                while not self._closing:
+                    if not queue and not await self._refill(queue, key, finished=True):
+                        break
                     try:
                         await self._process(queue[0])
                     except Exception as error:
                         # Storage trouble, most likely. The row stays in the inbox and is taken up at the next
                         # start; retrying here at once would spin on a database that keeps failing.
                         self.outcomes["deferred"] += 1
+                        self._given_up.add(queue[0].id)
                         logger.error("message left for the next start: %s at %s", type(error).__name__, _where(error))
                     queue.popleft()
+                    if key in self._reread:
+                        self._reread.discard(key)
+                        await self._refill(queue, key, finished=False)
         finally:
             del self._tasks[key]
+            self._reread.discard(key)
             if not queue:
                 del self._queues[key]
             elif not self._closing:
                 self._tasks[key] = asyncio.create_task(self._conversation(key))
             if not self._tasks and self._unscrubbed:
                 self._start_scrub()
+
+    async def _refill(self, queue: deque[InboxItem], key: ConversationKey, *, finished: bool) -> bool:
+        """Replace the queue with the conversation's rows in the inbox, oldest first (rows answered here are
+        deleted, so what is left is what is to do). `finished`: nothing is in hand, so give the lease up
+        unless rows remain. True if there is work."""
+        try:
+            if finished:
+                async with self._storage:
+                    rows = await self._inbox.release(key)
+            else:
+                rows = await self._inbox.rows_of(key)
+        except Exception as error:
+            logger.error("could not read the inbox: %s at %s", type(error).__name__, _where(error))
+            return bool(queue)
+        queue.clear()
+        queue.extend(row for row in rows if row.id not in self._given_up)
+        return bool(queue)
 
     # -- one message --
 
@@ -160,7 +228,12 @@ class Worker:
             await self._finish(item, "dropped")
             return
         await transport.ready()
-        await self._marks.submit(item.id)
+        if not await self._marks.submit(item.id):
+            # No longer pending: another instance took this conversation over (this one lost its lease while
+            # the database was unreachable) and has this row in hand, or finished it.
+            self.outcomes["taken-over"] += 1
+            logger.warning("%s message left to the instance that took its conversation over", message.transport)
+            return
         try:
             await transport.deliver(message, answer)
         except DeliveryError as error:
@@ -195,9 +268,9 @@ class Worker:
                 reason,
             )
 
-    async def _mark_sending(self, ids: list[int]) -> list[None]:
-        await self._inbox.mark_sending(ids)
-        return [None] * len(ids)
+    async def _mark_sending(self, ids: list[int]) -> list[bool]:
+        marked = await self._inbox.mark_sending(ids)
+        return [item_id in marked for item_id in ids]
 
     async def _complete(self, results: list[tuple[int, str]]) -> list[None]:
         await self._inbox.complete(results, scrub=False)
@@ -229,8 +302,12 @@ class Worker:
             await self._scrubber
 
     async def shutdown(self, deadline: float) -> bool:
-        """Stop starting new messages; give the ones in hand `deadline` seconds. True if all finished."""
+        """Stop starting new messages; give the ones in hand `deadline` seconds, then let go of every
+        conversation, so that other instances take what is left at once. True if all finished."""
         self._closing = True
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
         tasks = list(self._tasks.values())
         unfinished: set[asyncio.Task[None]] = set()
         if tasks:
@@ -243,6 +320,11 @@ class Worker:
         if self._scrubber is not None:
             # The last answer starts a scrub of the deleted text; it must finish before the database closes.
             await asyncio.gather(self._scrubber, return_exceptions=True)
+        try:
+            async with self._storage:
+                await self._inbox.release_all()
+        except Exception as error:
+            logger.warning("leases not given up (they run out by themselves): %s", type(error).__name__)
         return not unfinished
 
     async def purge(self, now: datetime | None = None) -> int:

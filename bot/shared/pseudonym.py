@@ -27,6 +27,10 @@ class Keyer:
     def message_key(self, key: str) -> str:
         return self._digest("message", key)
 
+    def conversation_key(self, transport: str, chat: str) -> str:
+        """One chat as the database knows it (inbox leases, alerts): without the chat's id."""
+        return self._digest("conversation", f"{transport}:{chat}")
+
     def short(self, value: str) -> str:
         """A 10-character pseudonym for log lines, so operators can follow one conversation without its id."""
         return self._digest("log", value)[:10]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -74,6 +74,8 @@ class InboxMessage(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # pending -> sending. A row found in `sending` after a restart may or may not have been delivered.
     state: Mapped[str] = mapped_column(String(16), default="pending")
+    # The keyed hash of transport and chat: the unit that one instance at a time answers (InboxLease).
+    conversation: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")
 
 
 class ConversationState(Base):
@@ -90,3 +92,15 @@ class ConversationState(Base):
     asked_region: Mapped[bool] = mapped_column(Boolean)
     after_room: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class InboxLease(Base):
+    """Which instance answers a conversation's inbox rows, until when. The holder renews it every few seconds;
+    a lease that ran out (its holder was killed) is taken over by another instance. Times are seconds on the
+    database's clock, so that instances on different hosts agree."""
+
+    __tablename__ = "inbox_leases"
+
+    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

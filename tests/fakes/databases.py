@@ -12,6 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -21,6 +22,10 @@ from bot.storage.models import Base
 
 POSTGRES_SERVER = os.environ.get("CONFIDANT_TEST_POSTGRES_URL")
 ON_POSTGRES = os.environ.get("CONFIDANT_TEST_DATABASE") == "postgresql"
+# For tests about SQLite itself, and the few that run once, not once per database (the PostgreSQL pass of
+# `.ci/run` skips them).
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about SQLite (the default pass runs it)")
+once = pytest.mark.skipif(ON_POSTGRES, reason="runs once, in the default pass")
 # Set by the suite (tests/conftest.py) to the migrated database of this run; sub-processes inherit it.
 SUITE_DATABASE = "CONFIDANT_TEST_SUITE_DATABASE_URL"
 # What the suite gives `confidant` on PostgreSQL, where a secret key must be set (64 hex digits: 32 bytes).

@@ -33,6 +33,8 @@ class RecordingTransport:
     def sender(self) -> RecordingTransport:
         return self
 
+    one_receiver = False
+
     async def receive(self, accept: Accept) -> None:
         return None
 

@@ -221,6 +221,12 @@ class SignalTransport:
     def sender(self) -> SignalTransport:
         return self
 
+    @property
+    def one_receiver(self) -> bool:
+        # A poll takes messages off signal-cli's queue, so two pollers would each get some. Every WebSocket gets
+        # every message: all instances attach, and the inbox keeps one copy.
+        return self.receive_mode == "poll"
+
     # -- receiving --
 
     async def receive(self, accept: Accept) -> None:
