@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bundled import bundled
@@ -47,8 +47,16 @@ async def downgrade(engine: AsyncEngine, revision: str) -> str | None:
         return await connection.run_sync(_current)
 
 
+# Names "migrating Confidant's schema" among PostgreSQL's advisory locks.
+MIGRATION_LOCK = 0x636F6E666D6967
+
+
 async def upgrade(engine: AsyncEngine) -> str | None:
     """Bring the schema to the newest revision; returns that revision."""
     async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Instances started together would otherwise each create the same tables; the second waits, then
+            # finds the schema new. The lock ends with the transaction.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.run_sync(_upgrade)
         return await connection.run_sync(_current)
