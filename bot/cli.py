@@ -94,7 +94,8 @@ async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, s
 async def _ask(
     settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
 ) -> int:
-    from bot.app import assistant_for, keyer_for
+    from bot.app import assistant_for
+    from bot.keys import keyer_for
     from bot.transports.console import incoming
 
     # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.

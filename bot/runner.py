@@ -25,6 +25,7 @@ from bot.core.messengers import Receiver
 from bot.core.worker import Worker
 from bot.health import HealthServer
 from bot.logs import quiet_noisy_loggers
+from bot.storage.alerts import OperatorAlerts
 from bot.storage.lock import InstanceLock
 from bot.transports import registry
 from bot.transports.base import Transport, TransportStartupError
@@ -105,7 +106,13 @@ async def _serve(
     on_ready: Callable[[Worker, list[Transport]], None] | None,
 ) -> int:
     """Start the transports, receive and answer until `stop`, then shut down in order."""
-    wiring = Wiring(keyer=app.keyer, state_dir=data_dir(settings), engine=app.engine, http_transport=http_transport)
+    wiring = Wiring(
+        keyer=app.keyer,
+        state_dir=data_dir(settings),
+        engine=app.engine,
+        alerts=OperatorAlerts(app.engine, app.keyer),
+        http_transport=http_transport,
+    )
     transports = registry.build(settings, wiring)
     try:
         try:

@@ -5,7 +5,7 @@ implement these; `bot.core.conversations.ConversationsInMemory` is the store of 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -22,6 +22,8 @@ class InboxItem:
     conversation: str = ""
     # Whether this instance holds the conversation's lease (else another instance answers this row).
     leased: bool = True
+    # When the messenger first refused its answer (None: never), for telling the person about the wait.
+    held_since: datetime | None = None
 
 
 class InboxStore(Protocol):
@@ -51,6 +53,10 @@ class InboxStore(Protocol):
 
     async def mark_sending(self, ids: Iterable[int]) -> set[int]:
         """Pending -> sending; returns the ids that were still pending (only those may be sent)."""
+        ...
+
+    async def hold(self, item_id: int) -> None:
+        """Sending -> pending again, after a refusal that certainly delivered nothing; notes since when."""
         ...
 
     async def complete(self, results: Sequence[tuple[int, str]], *, scrub: bool = True) -> None: ...
@@ -94,3 +100,30 @@ class ConversationStore(Protocol):
     async def save(self, user_key: str, conversation: Conversation) -> None: ...
 
     async def forget(self, user_key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """What waits for the operator, as every instance sees it."""
+
+    # Seconds until a messenger's rate-limit pause ends (0: none), and the challenge a solved captcha answers.
+    paused_for: float = 0.0
+    challenge: str | None = None
+    # Conversations (keyed hashes) whose person's safety number changed -> (pseudonym, when).
+    untrusted: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+
+
+class AlertStore(Protocol):
+    """Operator alerts shared by every instance and the operator's commands; holds no numbers or ids."""
+
+    async def load(self) -> Alerts: ...
+
+    async def rate_limited(self, seconds: float, challenge: str | None) -> None:
+        """Pause every instance's sends for `seconds`; keep the newest challenge for the operator."""
+        ...
+
+    async def challenge_solved(self) -> None: ...
+
+    async def untrusted(self, conversation: str, pseudonym: str) -> None: ...
+
+    async def trusted(self, conversation: str) -> None: ...

@@ -12,6 +12,9 @@
 * Before a send starts the row is marked `sending`. A row found in that state after a restart may already
   have been delivered, so it is recorded as "delivery-unknown" and never sent again: at most once beats
   a duplicated answer in a counsellor's chat.
+* A refusal that certainly delivered nothing and will be lifted (Signal's captcha challenge, a changed safety
+  number) holds the conversation: its rows stay in the inbox, in order, and are sent when the sender says the
+  refusal is over (checked at every heartbeat); an answer held more than a minute opens with an apology.
 * Shutdown stops taking new work, gives in-flight answers until a deadline, then cancels the rest; rows not
   yet sending stay pending for the next start.
 """
@@ -24,13 +27,14 @@ import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.core.batch import GroupCommit
 from bot.core.messengers import DeliveryError, Sender
 from bot.core.stores import InboxItem, InboxStore
-from bot.shared.answer import Answer, Intent
+from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 
@@ -39,6 +43,14 @@ logger = logging.getLogger(__name__)
 # Long enough to absorb overlapping sockets, a second instance and sender retries; short enough that the
 # hashes of old message keys do not pile up.
 DEDUPE_WINDOW = timedelta(days=7)
+
+# Said once, before an answer that waited more than `tell_after` for a refusal to be lifted.
+DELAYED = Answer(
+    intent=Intent.HELP,
+    title="Sorry for the wait",
+    sections=(Section(None, ("Signal held my answer back for a while; here it is.",)),),
+)
+TELL_AFTER = timedelta(minutes=1)
 
 APOLOGY = Answer(
     intent=Intent.UNKNOWN,
@@ -74,6 +86,8 @@ class Worker:
         clock: Callable[[], float] = time.monotonic,
         sole: bool = False,
         heartbeat_every: float = HEARTBEAT_EVERY,
+        tell_after: timedelta = TELL_AFTER,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """`sole`: no other instance uses this inbox (SQLite, under the instance lock), so leases left by an
         earlier run are dropped at start instead of waited out."""
@@ -102,6 +116,10 @@ class Worker:
         self._sole = sole
         self._heartbeat_every = heartbeat_every
         self._heartbeat: asyncio.Task[None] | None = None
+        # Conversations waiting for a refusal to be lifted, with the message at their head.
+        self._held: dict[ConversationKey, Incoming] = {}
+        self._tell_after = tell_after
+        self._now = now
         self._closing = False
         self.outcomes: Counter[str] = Counter()
         self.last_failure: str | None = None
@@ -137,6 +155,22 @@ class Worker:
                 logger.info("took over %d unfinished message(s)", len(taken))
                 for item in taken:
                     self._enqueue(item)
+            await self._resume_held()
+
+    async def _resume_held(self) -> None:
+        for key, message in list(self._held.items()):
+            if self._closing or key in self._tasks or self._senders[message.transport].blocked(message):
+                continue
+            del self._held[key]
+            try:
+                rows = await self._inbox.rows_of(key)
+            except Exception as error:
+                self._held[key] = message
+                logger.warning("held answers not resumed yet: %s", type(error).__name__)
+                continue
+            logger.info("sending %d held answer(s) of a conversation", len(rows))
+            for item in rows:
+                self._enqueue(item)
 
     async def accept(self, message: Incoming) -> bool:
         """Persist, then queue. False for a duplicate. During shutdown the row is kept for the next start."""
@@ -170,6 +204,10 @@ class Worker:
                         break
                     try:
                         await self._process(queue[0])
+                    except _Held:
+                        self._held[key] = queue[0].message
+                        queue.clear()  # the rows stay in the inbox, and the lease with this instance
+                        break
                     except Exception as error:
                         # Storage trouble, most likely. The row stays in the inbox and is taken up at the next
                         # start; retrying here at once would spin on a database that keeps failing.
@@ -216,6 +254,8 @@ class Worker:
             # A send had started when the process stopped: it may have arrived. Never send twice.
             await self._finish(item, "delivery-unknown", "interrupted during a send")
             return
+        if transport.blocked(message):
+            raise _Held  # nothing is tried while a refusal lasts: each try would count against the limit
         started = self._clock()
         try:
             async with transport.working(message):
@@ -234,9 +274,14 @@ class Worker:
             self.outcomes["taken-over"] += 1
             logger.warning("%s message left to the instance that took its conversation over", message.transport)
             return
+        if item.held_since is not None and self._now() - item.held_since > self._tell_after:
+            answer = _after_a_wait(answer)
         try:
             await transport.deliver(message, answer)
         except DeliveryError as error:
+            if error.outcome == "held":
+                await self._hold(item, error.reason)
+                raise _Held from None
             await self._finish(item, error.outcome, error.reason)
             return
         except Exception as error:
@@ -267,6 +312,18 @@ class Worker:
                 outcome,
                 reason,
             )
+
+    async def _hold(self, item: InboxItem, reason: str) -> None:
+        async with self._storage:
+            await self._inbox.hold(item.id)
+        self.outcomes["held"] += 1
+        self.last_failure = reason
+        logger.warning(
+            "%s answer to %s held until %s is resolved; it stays in the inbox",
+            item.message.transport,
+            self._pseudonym(item.message),
+            reason,
+        )
 
     async def _mark_sending(self, ids: list[int]) -> list[bool]:
         marked = await self._inbox.mark_sending(ids)
@@ -336,10 +393,20 @@ class Worker:
     def health(self) -> Mapping[str, object]:
         return {
             "queued": self.busy,
+            "held_conversations": len(self._held),
             "conversations": len(self._tasks),
             "outcomes": dict(self.outcomes),
             "last_failure": self.last_failure,
         }
+
+
+class _Held(Exception):
+    """The conversation waits for a refusal to be lifted."""
+
+
+def _after_a_wait(answer: Answer) -> Answer:
+    """The answer, after one line saying sorry for the wait (as a message of its own, sent first)."""
+    return replace(DELAYED, follow_ups=(replace(answer, follow_ups=()), *answer.follow_ups))
 
 
 def _where(error: BaseException) -> str:

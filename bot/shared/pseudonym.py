@@ -21,6 +21,10 @@ class Keyer:
         message = f"{purpose}\x00{value}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
+    def subkey(self, purpose: str) -> bytes:
+        """A 32-byte key for another use of the installation's secret (sealing what must be stored)."""
+        return hmac.new(self._secret, f"subkey\x00{purpose}".encode(), hashlib.sha256).digest()
+
     def user_key(self, transport: str, ident: str) -> str:
         return self._digest("user", f"{transport}:{ident}")
 

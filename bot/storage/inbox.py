@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Table, delete, func, insert, select, text, update
@@ -216,6 +216,15 @@ class Inbox:
             )
             return set(marked.scalars())
 
+    async def hold(self, item_id: int) -> None:
+        """Back to pending after a refusal that certainly delivered nothing, noting when the wait began."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.id == item_id)
+                .values(state="pending", held_since=func.coalesce(inbox.c.held_since, datetime.now(UTC)))
+            )
+
     async def complete(self, results: Sequence[tuple[int, str]], *, scrub: bool = True) -> None:
         """Delete finished messages (text and address) and record how each ended, in one transaction.
 
@@ -262,6 +271,7 @@ def _item(row: RowMapping, *, leased: bool) -> InboxItem:
         state=row["state"],
         conversation=row["conversation"],
         leased=leased,
+        held_since=_utc(row["held_since"]),
         message=Incoming(
             transport=row["transport"],
             sender=row["sender"],
@@ -274,3 +284,8 @@ def _item(row: RowMapping, *, leased: bool) -> InboxItem:
             received_at=row["received_at"],
         ),
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back the UTC times it was given without their zone."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -76,6 +76,9 @@ class InboxMessage(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")
     # The keyed hash of transport and chat: the unit that one instance at a time answers (InboxLease).
     conversation: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")
+    # When the messenger first refused to deliver its answer (a rate-limit challenge, an untrusted safety
+    # number): it waits here, pending, to be sent when that is resolved.
+    held_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ConversationState(Base):
@@ -104,3 +107,18 @@ class InboxLease(Base):
     conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class OperatorAlert(Base):
+    """Something only the operator can resolve, shared by every instance and by `confidant signal …`:
+    a rate limit (every instance pauses until `until`; the captcha challenge is kept sealed with the secret
+    key), or a person whose safety number changed (by the conversation's keyed hash, never their number)."""
+
+    __tablename__ = "operator_alerts"
+
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)  # "rate-limit" | "untrusted"
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # the conversation's hash, or ""
+    pseudonym: Mapped[str] = mapped_column(String(16))  # what log lines and the operator call it
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    until: Mapped[float | None] = mapped_column(Float)  # seconds since 1970, database clock
+    sealed: Mapped[str | None] = mapped_column(Text)

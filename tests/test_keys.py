@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import keyer_for
 from bot.config import ConfigError, load_settings
+from bot.keys import keyer_for
 from bot.shared.pseudonym import Keyer
 
 POSTGRES = "postgresql://confidant@db.internal:5432/confidant"
