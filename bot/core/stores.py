@@ -59,7 +59,12 @@ class InboxStore(Protocol):
         """Sending -> pending again, after a refusal that certainly delivered nothing; notes since when."""
         ...
 
-    async def complete(self, results: Sequence[tuple[int, str]], *, scrub: bool = True) -> None: ...
+    async def complete(
+        self, results: Sequence[tuple[int, str]], *, scrub: bool = True, release: Collection[str] = ()
+    ) -> dict[str, list[InboxItem]]:
+        """Delete answered rows, recording outcomes; give up the conversations in `release` in the same
+        transaction (returning the rows of those kept because rows arrived meanwhile)."""
+        ...
 
     async def scrub(self) -> None: ...
 

@@ -97,7 +97,10 @@ class Worker:
         self._storage = asyncio.Lock()
         self._adds: GroupCommit[Incoming, InboxItem | None] = GroupCommit(self._storage, inbox.add_many)
         self._marks: GroupCommit[int, bool] = GroupCommit(self._storage, self._mark_sending)
-        self._completes: GroupCommit[tuple[int, str], None] = GroupCommit(self._storage, self._complete)
+        # (row, outcome, conversation to give up with it, if that was its last row here) -> rows left in it
+        self._completes: GroupCommit[tuple[int, str, str | None], list[InboxItem] | None] = GroupCommit(
+            self._storage, self._complete
+        )
         # Answered messages whose deleted text may still sit in SQLite's write-ahead log (see Inbox.scrub).
         self._unscrubbed = 0
         self._scrubber: asyncio.Task[None] | None = None
@@ -118,6 +121,8 @@ class Worker:
         self._heartbeat: asyncio.Task[None] | None = None
         # Conversations waiting for a refusal to be lifted, with the message at their head.
         self._held: dict[ConversationKey, Incoming] = {}
+        # Conversations given up together with their last answer, and the rows found in them meanwhile.
+        self._released: dict[ConversationKey, list[InboxItem]] = {}
         self._tell_after = tell_after
         self._now = now
         self._closing = False
@@ -143,6 +148,11 @@ class Worker:
     async def _beat(self) -> None:
         while not self._closing:
             await asyncio.sleep(self._heartbeat_every)
+            if self._sole:
+                # No other instance: no lease to renew or take over, and a write each second would only
+                # make the answers behind it wait (p99 at 50 messages/s: 94 ms with it, 11 without).
+                await self._resume_held()
+                continue
             try:
                 async with self._storage:
                     taken = await self._inbox.heartbeat(list(self._senders))
@@ -200,7 +210,11 @@ class Worker:
         try:
             async with self._slots:
                 while not self._closing:
-                    if not queue and not await self._refill(queue, key, finished=True):
+                    if key in self._released:
+                        self._add_new(queue, self._released.pop(key))
+                        if not queue:
+                            break  # given up with its last answer
+                    elif not queue and not await self._refill(queue, key, finished=True):
                         break
                     try:
                         await self._process(queue[0])
@@ -221,6 +235,7 @@ class Worker:
         finally:
             del self._tasks[key]
             self._reread.discard(key)
+            self._released.pop(key, None)
             if not queue:
                 del self._queues[key]
             elif not self._closing:
@@ -242,8 +257,13 @@ class Worker:
             logger.error("could not read the inbox: %s at %s", type(error).__name__, _where(error))
             return bool(queue)
         queue.clear()
-        queue.extend(row for row in rows if row.id not in self._given_up)
+        self._add_new(queue, rows)
         return bool(queue)
+
+    def _add_new(self, queue: deque[InboxItem], rows: list[InboxItem]) -> None:
+        """Rows read back from the inbox, after those queued (and not twice, nor the ones given up here)."""
+        known = {item.id for item in queue} | self._given_up
+        queue.extend(row for row in rows if row.id not in known)
 
     # -- one message --
 
@@ -298,7 +318,13 @@ class Worker:
             )
 
     async def _finish(self, item: InboxItem, outcome: str, reason: str | None = None) -> None:
-        await self._completes.submit((item.id, outcome))
+        key = item.conversation
+        queue = self._queues.get(key)
+        # The conversation's last row here: give it up in the same transaction (saves one per message).
+        last = queue is not None and len(queue) == 1 and queue[0] is item and key not in self._reread
+        left = await self._completes.submit((item.id, outcome, key if last else None))
+        if left is not None:
+            self._released[key] = left
         self._unscrubbed += 1
         if self._unscrubbed >= SCRUB_EVERY:
             self._start_scrub()  # under steady load the worker is never idle: scrub by count as well
@@ -329,9 +355,10 @@ class Worker:
         marked = await self._inbox.mark_sending(ids)
         return [item_id in marked for item_id in ids]
 
-    async def _complete(self, results: list[tuple[int, str]]) -> list[None]:
-        await self._inbox.complete(results, scrub=False)
-        return [None] * len(results)
+    async def _complete(self, results: list[tuple[int, str, str | None]]) -> list[list[InboxItem] | None]:
+        release = {conversation for _, _, conversation in results if conversation is not None}
+        kept = await self._inbox.complete([(row, outcome) for row, outcome, _ in results], scrub=False, release=release)
+        return [kept.get(conversation) if conversation is not None else None for _, _, conversation in results]
 
     def _start_scrub(self) -> None:
         self._unscrubbed = 0

@@ -67,6 +67,7 @@ class Inbox:
         self.lease_seconds = lease_seconds
         # This process among the instances sharing the database (new at every start, never reused).
         self.holder = secrets.token_hex(8)
+        self._old_rows_keyed = False
 
     async def add(self, message: Incoming) -> InboxItem | None:
         """Persist a received message; None if this message was seen before (a duplicate)."""
@@ -153,7 +154,9 @@ class Inbox:
         of these messengers (an instance answers only what it can send)."""
         async with self._engine.begin() as connection:
             await leases.renew(connection, self.holder, self.lease_seconds)
-            await self._key_old_rows(connection)
+            if not self._old_rows_keyed:
+                await self._key_old_rows(connection)
+                self._old_rows_keyed = True
             free = await leases.unheld(connection, inbox, transports)
             taken = await leases.take(connection, self.holder, free, self.lease_seconds)
             return await self._rows_of(connection, taken)
@@ -162,16 +165,20 @@ class Inbox:
         """Give up a conversation whose rows this instance has answered; if rows arrived meanwhile (stored by
         another instance), keep it and return them, oldest first.
 
-        The lease is deleted before the rows are looked at: a row committed before that look is seen here,
-        and one committed after it finds no lease and takes the conversation itself, so none is left behind.
+        The lease is deleted before the rows are looked at, each statement seeing what others committed
+        before it began: another instance storing a row meanwhile either took its lease row's lock first (the
+        delete waits for it, and the look then sees its row) or finds the lease gone and takes the
+        conversation itself. Either way no row is left with nobody to answer it.
         """
         async with self._engine.begin() as connection:
-            await leases.give_up(connection, self.holder, conversation)
-        async with self._engine.begin() as connection:
-            if not await connection.scalar(select(inbox.c.id).where(inbox.c.conversation == conversation).limit(1)):
-                return []
-            taken = await leases.take(connection, self.holder, [conversation], self.lease_seconds)
-            return await self._rows_of(connection, taken)
+            return await self._release(connection, conversation)
+
+    async def _release(self, connection: AsyncConnection, conversation: str) -> list[InboxItem]:
+        await leases.give_up(connection, self.holder, conversation)
+        if not await connection.scalar(select(inbox.c.id).where(inbox.c.conversation == conversation).limit(1)):
+            return []
+        taken = await leases.take(connection, self.holder, [conversation], self.lease_seconds)
+        return await self._rows_of(connection, taken)
 
     async def release_all(self) -> None:
         """Give up every conversation (at shutdown): other instances take what is left at their next heartbeat."""
@@ -225,8 +232,12 @@ class Inbox:
                 .values(state="pending", held_since=func.coalesce(inbox.c.held_since, datetime.now(UTC)))
             )
 
-    async def complete(self, results: Sequence[tuple[int, str]], *, scrub: bool = True) -> None:
-        """Delete finished messages (text and address) and record how each ended, in one transaction.
+    async def complete(
+        self, results: Sequence[tuple[int, str]], *, scrub: bool = True, release: Collection[str] = ()
+    ) -> dict[str, list[InboxItem]]:
+        """Delete finished messages (text and address) and record how each ended, in one transaction; in the
+        same transaction give up the conversations in `release` as `release` does, returning the rows found
+        for those kept.
 
         With `scrub=False` the caller promises to call `scrub()` soon (the worker does, whenever it goes idle).
         """
@@ -240,8 +251,10 @@ class Inbox:
                 keys_by_outcome[outcomes[item_id]].append(key)
             for outcome, keys in keys_by_outcome.items():
                 await connection.execute(update(processed).where(processed.c.key.in_(keys)).values(outcome=outcome))
+            kept = {conversation: await self._release(connection, conversation) for conversation in release}
         if scrub:
             await self.scrub()
+        return kept
 
     async def scrub(self) -> None:
         """Make deleted text unrecoverable from the SQLite files (no-op elsewhere).

@@ -75,7 +75,7 @@ def test_recording_transport_satisfies_the_protocols() -> None:
 async def test_one_conversation_in_order_and_others_concurrently(inbox: Inbox) -> None:
     transport = RecordingTransport()
     assistant = EchoAssistant()
-    assistant.delays = {"a1": 0.05, "b1": 0.01}
+    assistant.delays = {"a1": 0.2, "b1": 0.01}
     worker = Worker(inbox, assistant, [transport])
     for message in (incoming("a1", "a"), incoming("a2", "a"), incoming("b1", "b"), incoming("b2", "b")):
         assert await worker.accept(message)
