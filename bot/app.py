@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from bot.access.gate import AccessGate
 from bot.brain.brain import Brain
-from bot.config import ConfigError, Settings, data_dir, database_url
+from bot.config import ConfigError, Settings, database_url
 from bot.core.assistant import Assistant, Rooms
+from bot.core.stores import ConversationStore
 from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.keys import keyer_for
 from bot.shared.answer import Answer
-from bot.shared.pseudonym import Keyer, load_or_create_secret
+from bot.shared.pseudonym import Keyer
 from bot.transports import registry
 
 # The database layer (SQLAlchemy, Alembic) is imported only where a database is opened: `confidant ask` has
@@ -22,26 +24,6 @@ if TYPE_CHECKING:
 
     from bot.storage.inbox import Inbox
     from bot.storage.users import Users
-
-
-def keyer_for(settings: Settings) -> Keyer:
-    if settings.secret_key is not None:
-        secret = settings.secret_key.get_secret_value().encode()
-        if len(secret) < 16:
-            raise ConfigError(["CONFIDANT_SECRET_KEY: must be at least 16 characters"])
-        return Keyer(secret)
-    path = data_dir(settings) / "secret.key"
-    try:
-        return Keyer(load_or_create_secret(path))
-    except OSError as error:
-        raise ConfigError([f"CONFIDANT_DATA_DIR: cannot use {path.parent}: {error.strerror or error}"]) from None
-    except ValueError:
-        raise ConfigError(
-            [
-                f"CONFIDANT_SECRET_KEY: {path} is damaged; restore it from a backup, or delete it to start "
-                "afresh (settings stored under the old key then belong to no one)"
-            ]
-        ) from None
 
 
 def load_brain(settings: Settings) -> Brain:
@@ -87,12 +69,20 @@ class DeferredRooms:
         return self._loaded().checklist()
 
 
-def assistant_for(settings: Settings, *, keyer: Keyer, users: Users | None, defer_rooms: bool = False) -> Assistant:
+def assistant_for(
+    settings: Settings,
+    *,
+    keyer: Keyer,
+    users: Users | None,
+    conversations: ConversationStore | None = None,
+    defer_rooms: bool = False,
+) -> Assistant:
     return Assistant(
         load_brain(settings),
         keyer=keyer,
         gate=AccessGate(mode=settings.access, admins=settings.admins, local=registry.local_names()),
         users=users,
+        conversations=conversations,
         rooms=DeferredRooms(settings) if defer_rooms else rooms_for(settings),
         default_region=settings.region,
         default_timezone=settings.timezone,
@@ -130,18 +120,22 @@ async def open_database(settings: Settings) -> AsyncEngine:
     return engine
 
 
-async def open_app(settings: Settings) -> App:
+async def open_app(settings: Settings, *, shared: bool = True) -> App:
+    """Everything `confidant run` (and `chat`) needs. `shared`: conversations live in the database, where
+    every instance finds them; `confidant chat` keeps them in its own memory instead."""
+    from bot.storage.conversations import Conversations
     from bot.storage.inbox import Inbox
     from bot.storage.users import Users
 
     keyer = keyer_for(settings)
     engine = await open_database(settings)
     users = Users(engine)
+    conversations = Conversations(engine) if shared else None
     return App(
         settings=settings,
         engine=engine,
         inbox=Inbox(engine, keyer),
         users=users,
         keyer=keyer,
-        assistant=assistant_for(settings, keyer=keyer, users=users),
+        assistant=assistant_for(settings, keyer=keyer, users=users, conversations=conversations),
     )

@@ -103,14 +103,15 @@ async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, s
 async def _ask(
     settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
 ) -> int:
-    from bot.app import assistant_for, keyer_for
+    from bot.app import assistant_for
+    from bot.keys import keyer_for
     from bot.transports.console import incoming
 
     # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
         if not conversation:
-            assistant.end_conversation(incoming(question))
+            await assistant.end_conversation(incoming(question))
         answer, text = await _answer(assistant, question)
         if answer is None:
             continue
@@ -126,7 +127,7 @@ def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
 
     interactive = stdin.isatty()
     with asyncio.Runner() as runner:
-        app = runner.run(open_app(settings))
+        app = runner.run(open_app(settings, shared=False))
         try:
             if interactive:
                 out.write("Confidant: is a platform safe for client work? “help” for more, Ctrl-D to leave.\n")

@@ -3,6 +3,11 @@
 Order of events: open the app (database, assistant), start-up checks of each transport (clear errors,
 non-zero exit), resume unfinished inbox rows, receive. On SIGINT/SIGTERM: start no new answers, give the ones
 in hand a deadline while still storing what arrives, then stop receiving, close connections, exit 0.
+
+On PostgreSQL any number of instances run side by side: they share the inbox under leases (bot/core/worker.py),
+every instance receives where every receiver gets every message (Signal's WebSocket), and where only one may
+(polling), one receives under a lock and the others wait to take over, answering meanwhile. On SQLite one
+instance runs at a time, and a second waits until the first has stopped.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.config import Settings, data_dir, database_url
+from bot.core.messengers import Receiver
 from bot.core.worker import Worker
 from bot.health import HealthServer
 from bot.logs import quiet_noisy_loggers
+from bot.storage.alerts import OperatorAlerts
 from bot.storage.lock import InstanceLock
 from bot.transports import registry
 from bot.transports.base import Transport, TransportStartupError
@@ -64,11 +71,13 @@ async def run_transports(
         opened, app = await _unless_stopped(open_app(settings), stop)
         if not opened or app is None:
             return 0
-        lock = InstanceLock(app.engine, database_url(settings))
+        shared = app.engine.dialect.name == "postgresql"
+        lock = None if shared else InstanceLock(app.engine, database_url(settings))
         try:
-            locked, _ = await _unless_stopped(lock.wait(on_wait=_say_waiting), stop)
-            if not locked:
-                return 0
+            if lock is not None:
+                locked, _ = await _unless_stopped(lock.wait(on_wait=_say_waiting), stop)
+                if not locked:
+                    return 0
             return await _serve(
                 settings,
                 app,
@@ -78,7 +87,8 @@ async def run_transports(
                 on_ready=on_ready,
             )
         finally:
-            await lock.release()
+            if lock is not None:
+                await lock.release()
             await app.close()
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -96,7 +106,13 @@ async def _serve(
     on_ready: Callable[[Worker, list[Transport]], None] | None,
 ) -> int:
     """Start the transports, receive and answer until `stop`, then shut down in order."""
-    wiring = Wiring(keyer=app.keyer, state_dir=data_dir(settings), engine=app.engine, http_transport=http_transport)
+    wiring = Wiring(
+        keyer=app.keyer,
+        state_dir=data_dir(settings),
+        engine=app.engine,
+        alerts=OperatorAlerts(app.engine, app.keyer),
+        http_transport=http_transport,
+    )
     transports = registry.build(settings, wiring)
     try:
         try:
@@ -108,10 +124,18 @@ async def _serve(
             for line in error.lines:
                 print(line, file=sys.stderr)
             return 1
-        worker = Worker(app.inbox, app.assistant, [t.sender for t in transports], keyer=app.keyer)
+        shared = app.engine.dialect.name == "postgresql"
+        worker = Worker(app.inbox, app.assistant, [t.sender for t in transports], keyer=app.keyer, sole=not shared)
         await worker.start()
-        receiving = [(t.name, receiver) for t in transports if (receiver := t.receiver) is not None]
-        receivers = [asyncio.create_task(r.receive(worker.accept), name=f"receive-{name}") for name, r in receiving]
+        receiving = [(t, receiver) for t in transports if (receiver := t.receiver) is not None]
+        stopping = asyncio.Event()
+        receivers = [
+            asyncio.create_task(
+                _receive(receiver, worker, stopping, alone=_alone(app, settings, t) if shared else None),
+                name=f"receive-{t.name}",
+            )
+            for t, receiver in receiving
+        ]
         upkeep = asyncio.create_task(_housekeeping(worker))
         health = HealthServer(worker, transports)
         await health.start(settings.http_addr)
@@ -131,6 +155,7 @@ async def _serve(
         # Answers in hand first, while the receivers keep storing whatever still arrives (json-rpc drops what
         # reaches a closed socket; stored messages are answered at the next start). Receiving stops last.
         all_sent = await worker.shutdown(shutdown_deadline)
+        stopping.set()
         for _, receiver in receiving:
             await receiver.stop_receiving()
         await asyncio.gather(*receivers, return_exceptions=True)
@@ -140,6 +165,29 @@ async def _serve(
         for transport in transports:
             with contextlib.suppress(Exception):
                 await transport.close()
+
+
+def _alone(app: Any, settings: Settings, transport: Transport) -> InstanceLock | None:
+    """The lock to hold while receiving, for a messenger only one instance may receive from."""
+    if not transport.one_receiver:
+        return None
+    return InstanceLock(app.engine, database_url(settings), name=f"receive-{transport.name}")
+
+
+async def _receive(receiver: Receiver, worker: Worker, stopping: asyncio.Event, *, alone: InstanceLock | None) -> None:
+    if alone is not None:
+
+        def standing_by() -> None:
+            logger.info("another instance receives; this one answers, and takes over receiving if it stops")
+
+        locked, _ = await _unless_stopped(alone.wait(on_wait=standing_by), stopping)
+        if not locked:
+            return
+    try:
+        await receiver.receive(worker.accept)
+    finally:
+        if alone is not None:
+            await alone.release()
 
 
 def _say_waiting() -> None:

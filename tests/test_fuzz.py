@@ -11,11 +11,14 @@ from bot.brain.brain import Brain
 from bot.kb.loader import KnowledgeError, load_knowledge
 from bot.render.plain import render_plain
 from bot.shared.normalise import normalise
+from tests.fakes.databases import once
 
 WORDS = st.sampled_from(
     ["is", "zoom", "vs", "jitsi", "whatsap", "safe", "room", "more", "yes", "e2ee", "for", "clients", "?", "🙂"]
 )
 QUESTIONS = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=12).map(" ".join))
+
+pytestmark = once  # slow, and no database in it: the default pass runs it
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

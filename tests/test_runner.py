@@ -16,6 +16,7 @@ from bot.shared.pseudonym import Keyer
 from bot.storage.inbox import Inbox
 from bot.transports.base import Transport
 from tests.fakes import signal_envelopes as env
+from tests.fakes.databases import sqlite_only
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.storage import TEST_SECRET, open_inbox
 from tests.transports.signal.harness import Echo
@@ -168,6 +169,7 @@ async def test_a_stop_during_start_up_is_honoured_at_once(tmp_path: Path) -> Non
     assert time.monotonic() - began < 2
 
 
+@sqlite_only
 async def test_a_second_instance_waits_for_the_first_to_stop(tmp_path: Path) -> None:
     async def open_app(settings: Settings) -> FakeApp:
         inbox, engine = await open_inbox(tmp_path)
@@ -195,3 +197,56 @@ async def test_a_second_instance_waits_for_the_first_to_stop(tmp_path: Path) -> 
         await asyncio.wait_for(ready["second"].wait(), 10)
         stops["second"].set()
         assert await asyncio.wait_for(second, 10) == 0
+
+
+async def test_on_postgresql_both_run_and_one_polls_until_it_stops(postgres_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from bot.storage.database import create_engine
+    from bot.storage.migrate import upgrade
+    from bot.storage.models import Base
+
+    async def open_app(settings: Settings) -> FakeApp:
+        engine = create_engine(postgres_url)
+        return FakeApp(engine, Inbox(engine, Keyer(TEST_SECRET)))
+
+    setup = create_engine(postgres_url)
+    async with setup.begin() as connection:
+        for table in [*reversed(Base.metadata.sorted_tables), "alembic_version"]:
+            await connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    await upgrade(setup)
+    await setup.dispose()
+
+    ready: dict[str, list[Transport]] = {}
+    stops = {"first": asyncio.Event(), "second": asyncio.Event()}
+    async with FakeSignalApi(mode="native") as api:
+        settings = settings_for(api, tmp_path)
+
+        def start(name: str) -> asyncio.Task[int]:
+            def on_ready(worker: Worker, transports: list[Transport]) -> None:
+                ready[name] = transports
+
+            return asyncio.create_task(run_transports(settings, stop=stops[name], open_app=open_app, on_ready=on_ready))
+
+        first = start("first")
+        async with asyncio.timeout(10):
+            while "first" not in ready or ready["first"][0].health()["connected"] is not True:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        second = start("second")
+        async with asyncio.timeout(10):
+            while "second" not in ready:  # noqa: ASYNC110 - on_ready is a plain callback
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+        assert ready["second"][0].health()["connected"] is None  # running, answering, but not polling
+        await api.push(env.text_frame("hello"))
+        await api.wait_for_sent(1, within=10)
+        stops["first"].set()
+        assert await asyncio.wait_for(first, 10) == 0
+        async with asyncio.timeout(10):  # the lock passes on: the second polls now
+            while ready["second"][0].health()["connected"] is not True:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        await api.push(env.text_frame("again", timestamp=2))
+        await api.wait_for_sent(2, within=10)
+        stops["second"].set()
+        assert await asyncio.wait_for(second, 10) == 0
+    assert [body["message"].split("\n")[0] for body in api.recorded.sent] == ["**re: hello**", "**re: again**"]

@@ -1,7 +1,9 @@
 """The brain: text in, `Answer` out, for knowledge questions. Knows nothing of transports or storage.
 
-It keeps one small piece of conversation state in memory only: per user, the `Context` of the last answer (for
-"more", follow-ups and "yes" to a "Did you mean …?"). Nothing of it is written to disk.
+It keeps one small piece of conversation state in memory: per user, the `Context` of the last answer (for
+"more", follow-ups and "yes" to a "Did you mean …?"). The brain itself never writes it anywhere; the assistant
+hands it to a conversation store (`recall`) and back (`resume`), so that another process can continue the
+conversation.
 """
 
 from __future__ import annotations
@@ -49,6 +51,17 @@ class Brain:
 
     def forget(self, user: str) -> None:
         self._memory.pop(user, None)
+
+    def recall(self, user: str) -> Context | None:
+        """What the last answer to `user` was about, for a store that outlives this process."""
+        return self._memory.get(user)
+
+    def resume(self, user: str, context: Context | None) -> None:
+        """Continue a conversation from what a store kept (None: start afresh, as after "forget")."""
+        if context is None:
+            self.forget(user)
+        else:
+            self._keep(user, context)
 
     def ask(self, text: str, *, user: str = "", region: str | None = None) -> Answer:
         return self.answer(self.read(text), user=user, region=region, text=text)
@@ -181,6 +194,9 @@ class Brain:
             # "thanks", "help": "more" still refers to the answer before. Anything else replaces it, so an
             # old "Did you mean …?" is never answered by a later "yes".
             return
+        self._keep(user, last)
+
+    def _keep(self, user: str, last: Context) -> None:
         self._memory[user] = last
         self._memory.move_to_end(user)
         while len(self._memory) > MEMORY_SIZE:

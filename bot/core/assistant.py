@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
+from dataclasses import replace
 from typing import Protocol
 
 from bot.access.gate import AccessGate
 from bot.brain import entries, replies
 from bot.brain.brain import Brain
+from bot.brain.context import Context
 from bot.brain.reader import Reading
-from bot.core.stores import UserStore
+from bot.core.conversations import ConversationsInMemory
+from bot.core.stores import Conversation, ConversationStore, UserStore
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
@@ -23,7 +26,6 @@ log = logging.getLogger(__name__)
 
 REGIONS = ("uk", "eu", "us", "other")
 MAX_NAME = 40
-MAX_ASKED = 10_000  # users remembered as asked for their region; past this the memory starts again
 
 
 class Rooms(Protocol):
@@ -44,6 +46,7 @@ class Assistant:
         keyer: Keyer,
         gate: AccessGate,
         users: UserStore | None = None,
+        conversations: ConversationStore | None = None,
         rooms: Rooms | None = None,
         default_region: str | None = None,
         default_timezone: str = "UTC",
@@ -52,13 +55,12 @@ class Assistant:
         self._keyer = keyer
         self._gate = gate
         self._users = users
+        # What each conversation is about. Loaded before every answer and saved after it, so that with several
+        # instances the next message may be answered by any of them; this process's memory by default.
+        self._conversations = conversations or ConversationsInMemory()
         self._rooms = rooms
         self._region = default_region
         self._timezone = default_timezone
-        # Users already asked which rules apply to them (asked once per conversation, in memory only).
-        self._asked_region: set[str] = set()
-        # Users whose last answer was a room: their "more" is the room checklist.
-        self._after_room: set[str] = set()
 
     async def respond(self, message: Incoming) -> Answer | None:
         """The answer to send, or None to stay silent (a group message not meant for us, flooding)."""
@@ -72,44 +74,49 @@ class Assistant:
         reading = self.brain.read(message.text)
         log.debug("message read", extra={"user": self._keyer.short(user), "intent": str(reading.intent)})
         stored = await self._users.settings(user) if self._users is not None else {}
-        region = stored.get("region", self._region)
-
-        after_room = user in self._after_room
-        self._after_room.discard(user)
-        if reading.command == "checklist" or (reading.intent is Intent.MORE and after_room):
-            if self._rooms is None:
-                return _note("Rooms are not set up", "Meeting rooms are not available here.", Intent.ROOM)
-            return self._rooms.checklist()
-        if reading.intent is Intent.ROOM:
-            if len(self._after_room) >= MAX_ASKED:
-                self._after_room.clear()
-            self._after_room.add(user)
-            return self._room(message.text, user, stored)
-        if reading.intent is Intent.SETTINGS:
-            return await self._settings(user, reading, stored)
-        if reading.intent is Intent.PRIVACY:
-            return replies.privacy_answer()
-        if reading.intent is Intent.FORGET:
-            self.brain.forget(user)
-            self._asked_region.discard(user)
-            if self._users is not None:
-                await self._users.forget(user)
-            return replies.forgotten_answer()
-        # Only a conversation (settings kept per user) can take an answer; stateless `ask` gives every region.
-        ask_region = region is None and self._users is not None and user not in self._asked_region
-        answer = self.brain.answer(reading, user=user, region=region, text=message.text, ask_region=ask_region)
-        if ask_region and any(entries.ASK_REGION in section.lines for section in answer.sections):
-            if len(self._asked_region) >= MAX_ASKED:
-                self._asked_region.clear()
-            self._asked_region.add(user)
+        before = await self._conversations.load(user) or Conversation()
+        self.brain.resume(user, _context(before))
+        answer, after = await self._answer(message, reading, user, stored, before)
+        if after is None:
+            await self._conversations.forget(user)
+        elif after != before:
+            await self._conversations.save(user, after)
         return answer
 
-    def end_conversation(self, message: Incoming) -> None:
+    async def _answer(
+        self, message: Incoming, reading: Reading, user: str, stored: dict[str, str], before: Conversation
+    ) -> tuple[Answer, Conversation | None]:
+        """The answer, and what the conversation is about afterwards (None: forget it)."""
+        region = stored.get("region", self._region)
+        # "more" right after a room is the room checklist; anything else ends that.
+        unchanged = replace(before, after_room=False)
+        if reading.command == "checklist" or (reading.intent is Intent.MORE and before.after_room):
+            if self._rooms is None:
+                return _note("Rooms are not set up", "Meeting rooms are not available here.", Intent.ROOM), unchanged
+            return self._rooms.checklist(), unchanged
+        if reading.intent is Intent.ROOM:
+            return self._room(message.text, user, stored), replace(before, after_room=True)
+        if reading.intent is Intent.SETTINGS:
+            return await self._settings(user, reading, stored), unchanged
+        if reading.intent is Intent.PRIVACY:
+            return replies.privacy_answer(), unchanged
+        if reading.intent is Intent.FORGET:
+            self.brain.forget(user)
+            if self._users is not None:
+                await self._users.forget(user)
+            return replies.forgotten_answer(), None
+        # Only a conversation (settings kept per user) can take an answer; stateless `ask` gives every region.
+        ask_region = region is None and self._users is not None and not before.asked_region
+        answer = self.brain.answer(reading, user=user, region=region, text=message.text, ask_region=ask_region)
+        asked = ask_region and any(entries.ASK_REGION in section.lines for section in answer.sections)
+        return answer, _with_context(unchanged, self.brain.recall(user), asked_region=before.asked_region or asked)
+
+    async def end_conversation(self, message: Incoming) -> None:
         """Forget what the conversation with this sender was about (not their settings): the next message
         starts afresh. `ask` with several independent questions uses it between them."""
         user = self._keyer.user_key(message.transport, message.sender)
         self.brain.forget(user)
-        self._asked_region.discard(user)
+        await self._conversations.forget(user)
 
     def _room(self, text: str, user: str, stored: dict[str, str]) -> Answer:
         if self._rooms is None:
@@ -147,6 +154,27 @@ class Assistant:
             value = value.strip()[:MAX_NAME].title()
         await self._users.set(user, reading.command or "", value)
         return _note("Saved", f"Your {reading.command} is now {value}.")
+
+
+def _context(conversation: Conversation) -> Context | None:
+    if not (conversation.platforms or conversation.topic or conversation.suggestion or conversation.aspects):
+        return None
+    return Context(
+        conversation.platforms, conversation.topic, conversation.suggestion, conversation.aspects, conversation.at
+    )
+
+
+def _with_context(conversation: Conversation, context: Context | None, *, asked_region: bool) -> Conversation:
+    context = context or Context()
+    return replace(
+        conversation,
+        platforms=context.platforms,
+        topic=context.topic,
+        suggestion=context.suggestion,
+        aspects=context.aspects,
+        asked_region=asked_region,
+        at=context.at,
+    )
 
 
 def _timezone_name(typed: str) -> str | None:

@@ -21,8 +21,10 @@ Accept = Callable[[Incoming], Awaitable[bool]]
 
 # How a delivery attempt ended when it did not succeed:
 # "failed": the messenger certainly did not deliver it (nothing to undo, nothing to resend automatically);
-# "delivery-unknown": it may or may not have arrived, so it must never be sent again automatically.
-FailureOutcome = Literal["failed", "delivery-unknown"]
+# "delivery-unknown": it may or may not have arrived, so it must never be sent again automatically;
+# "held": refused for now and certainly not delivered (Signal's captcha challenge, a changed safety number):
+# kept in the inbox and sent, in order, once `Sender.blocked` says the refusal is lifted.
+FailureOutcome = Literal["failed", "delivery-unknown", "held"]
 
 
 class DeliveryError(Exception):
@@ -52,6 +54,9 @@ class Sender(Protocol):
 
     async def ready(self) -> None:
         """Wait until sending is allowed (a rate-limit pause is over); called before a send is recorded."""
+
+    def blocked(self, message: Incoming) -> bool:
+        """True while answers to this chat must wait (a refusal not lifted yet): nothing is tried meanwhile."""
 
     def working(self, message: Incoming) -> AbstractAsyncContextManager[None]:
         """Shown while the answer is prepared (a typing indicator); best effort, never raises."""

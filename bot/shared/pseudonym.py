@@ -21,11 +21,19 @@ class Keyer:
         message = f"{purpose}\x00{value}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
+    def subkey(self, purpose: str) -> bytes:
+        """A 32-byte key for another use of the installation's secret (sealing what must be stored)."""
+        return hmac.new(self._secret, f"subkey\x00{purpose}".encode(), hashlib.sha256).digest()
+
     def user_key(self, transport: str, ident: str) -> str:
         return self._digest("user", f"{transport}:{ident}")
 
     def message_key(self, key: str) -> str:
         return self._digest("message", key)
+
+    def conversation_key(self, transport: str, chat: str) -> str:
+        """One chat as the database knows it (inbox leases, alerts): without the chat's id."""
+        return self._digest("conversation", f"{transport}:{chat}")
 
     def short(self, value: str) -> str:
         """A 10-character pseudonym for log lines, so operators can follow one conversation without its id."""

@@ -3,43 +3,49 @@
 Adding a message also records its (hashed) key in `processed_messages` in the same transaction, so a second copy
 of the same message (overlapping sockets, two instances, a restart) is recognised and dropped.
 
+Several instances may share one database (PostgreSQL). Each conversation is answered by one of them at a time,
+the holder of its lease (`bot.storage.leases`): the instance that stores a conversation's first message takes
+it, rows another instance stores meanwhile are picked up by the holder when it has finished what it holds, and
+an instance's `heartbeat` renews its leases and takes over conversations nobody holds (their holder was killed).
+Marking a row `sending` succeeds only for a row still pending, so even two instances that both believed they
+held a conversation would not send one answer twice.
+
 SQLAlchemy Core rather than ORM sessions: every message passes through here three times, and the ORM's unit of
 work costed more than the SQL itself (bench/signal_throughput.py).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
-from typing import Any, cast
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import Table, delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.storage import leases
+from bot.storage.dialect import insert_for
 from bot.storage.models import InboxMessage, ProcessedMessage
 
 inbox = cast(Table, InboxMessage.__table__)
 processed = cast(Table, ProcessedMessage.__table__)
 
 
-def _insert_ignoring_conflicts(dialect: str) -> Callable[[Table], Any]:
-    """INSERT that can skip rows whose key exists: the dialect's own construct (both spell it the same)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
+# Seconds a conversation stays with an instance that stopped renewing (killed): take-over comes within this
+# plus one heartbeat.
+LEASE_SECONDS = 6.0
 
 
-def _inbox_row(key: str, message: Incoming) -> dict[str, object]:
+def _inbox_row(key: str, conversation: str, message: Incoming) -> dict[str, object]:
     return {
         "key": key,
+        "conversation": conversation,
         "transport": message.transport,
         "sender": message.sender,
         "sender_aliases": " ".join(message.sender_aliases),
@@ -55,9 +61,13 @@ def _inbox_row(key: str, message: Incoming) -> dict[str, object]:
 class Inbox:
     """Implements `bot.core.stores.InboxStore`."""
 
-    def __init__(self, engine: AsyncEngine, keyer: Keyer) -> None:
+    def __init__(self, engine: AsyncEngine, keyer: Keyer, *, lease_seconds: float = LEASE_SECONDS) -> None:
         self._engine = engine
         self._keyer = keyer
+        self.lease_seconds = lease_seconds
+        # This process among the instances sharing the database (new at every start, never reused).
+        self.holder = secrets.token_hex(8)
+        self._old_rows_keyed = False
 
     async def add(self, message: Incoming) -> InboxItem | None:
         """Persist a received message; None if this message was seen before (a duplicate)."""
@@ -71,12 +81,11 @@ class Inbox:
         others; only messages whose key was new get an inbox row.
         """
         keys = [self._keyer.message_key(message.message_key) for message in messages]
-        claim = _insert_ignoring_conflicts(self._engine.dialect.name)
         async with self._engine.begin() as connection:
             claimed = set(
                 (
                     await connection.execute(
-                        claim(processed)
+                        insert_for(self._engine.dialect.name, processed)
                         .values(
                             [
                                 {
@@ -98,20 +107,35 @@ class Inbox:
                 if key in claimed and key not in fresh:
                     fresh[key] = message
             ids: dict[str, int] = {}
+            conversations = {key: self._conversation(message) for key, message in fresh.items()}
+            held: set[str] = set()
             if fresh:
                 rows = await connection.execute(
                     insert(inbox)
-                    .values([_inbox_row(key, message) for key, message in fresh.items()])
+                    .values([_inbox_row(key, conversations[key], message) for key, message in fresh.items()])
                     .returning(inbox.c.key, inbox.c.id)
                 )
                 ids = {key: row_id for key, row_id in rows.all()}
+                held = await leases.take(connection, self.holder, conversations.values(), self.lease_seconds)
         items: list[InboxItem | None] = []
         for key, message in zip(keys, messages, strict=True):
             if key in ids and fresh.get(key) is message:
-                items.append(InboxItem(id=ids[key], message=message, state="pending"))
+                conversation = conversations[key]
+                items.append(
+                    InboxItem(
+                        id=ids[key],
+                        message=message,
+                        state="pending",
+                        conversation=conversation,
+                        leased=conversation in held,
+                    )
+                )
             else:
                 items.append(None)
         return items
+
+    def _conversation(self, message: Incoming) -> str:
+        return self._keyer.conversation_key(message.transport, message.chat)
 
     async def pending(self, transport: str | None = None) -> list[InboxItem]:
         """Unfinished messages in the order they were received (resumed after a crash or restart)."""
@@ -120,32 +144,100 @@ class Inbox:
             query = query.where(inbox.c.transport == transport)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
-        return [
-            InboxItem(
-                id=row["id"],
-                state=row["state"],
-                message=Incoming(
-                    transport=row["transport"],
-                    sender=row["sender"],
-                    sender_aliases=tuple(row["sender_aliases"].split()),
-                    chat=row["chat"],
-                    text=row["text"],
-                    message_key=row["key"],
-                    is_group=row["is_group"],
-                    addressed=row["addressed"],
-                    received_at=row["received_at"],
-                ),
-            )
-            for row in rows
-        ]
+        return [_item(row, leased=False) for row in rows]
 
-    async def mark_sending(self, ids: Iterable[int]) -> None:
-        """Record that sends are about to start: after a crash, such rows are not sent again."""
+    # -- sharing the work between instances --
+
+    async def heartbeat(self, transports: Collection[str] | None = None) -> list[InboxItem]:
+        """Renew this instance's leases and take every conversation nobody holds (new, or its holder was
+        killed); returns the rows of the conversations taken, oldest first. `transports`: only conversations
+        of these messengers (an instance answers only what it can send)."""
         async with self._engine.begin() as connection:
-            await connection.execute(update(inbox).where(inbox.c.id.in_(list(ids))).values(state="sending"))
+            await leases.renew(connection, self.holder, self.lease_seconds)
+            if not self._old_rows_keyed:
+                await self._key_old_rows(connection)
+                self._old_rows_keyed = True
+            free = await leases.unheld(connection, inbox, transports)
+            taken = await leases.take(connection, self.holder, free, self.lease_seconds)
+            return await self._rows_of(connection, taken)
 
-    async def complete(self, results: Sequence[tuple[int, str]], *, scrub: bool = True) -> None:
-        """Delete finished messages (text and address) and record how each ended, in one transaction.
+    async def release(self, conversation: str) -> list[InboxItem]:
+        """Give up a conversation whose rows this instance has answered; if rows arrived meanwhile (stored by
+        another instance), keep it and return them, oldest first.
+
+        The lease is deleted before the rows are looked at, each statement seeing what others committed
+        before it began: another instance storing a row meanwhile either took its lease row's lock first (the
+        delete waits for it, and the look then sees its row) or finds the lease gone and takes the
+        conversation itself. Either way no row is left with nobody to answer it.
+        """
+        async with self._engine.begin() as connection:
+            return await self._release(connection, conversation)
+
+    async def _release(self, connection: AsyncConnection, conversation: str) -> list[InboxItem]:
+        await leases.give_up(connection, self.holder, conversation)
+        if not await connection.scalar(select(inbox.c.id).where(inbox.c.conversation == conversation).limit(1)):
+            return []
+        taken = await leases.take(connection, self.holder, [conversation], self.lease_seconds)
+        return await self._rows_of(connection, taken)
+
+    async def release_all(self) -> None:
+        """Give up every conversation (at shutdown): other instances take what is left at their next heartbeat."""
+        async with self._engine.begin() as connection:
+            await leases.give_up(connection, self.holder)
+
+    async def rows_of(self, conversation: str) -> list[InboxItem]:
+        """The unfinished rows of a conversation this instance holds, oldest first."""
+        async with self._engine.connect() as connection:
+            return await self._rows_of(connection, {conversation})
+
+    async def forget_leases(self) -> None:
+        """For a database only this process uses (SQLite under the instance lock): leases left by an earlier
+        run of it need not run out first."""
+        async with self._engine.begin() as connection:
+            await leases.clear(connection)
+
+    async def _rows_of(self, connection: AsyncConnection, conversations: Collection[str]) -> list[InboxItem]:
+        if not conversations:
+            return []
+        query = select(inbox).where(inbox.c.conversation.in_(list(conversations))).order_by(inbox.c.id)
+        return [_item(row, leased=True) for row in (await connection.execute(query)).mappings().all()]
+
+    async def _key_old_rows(self, connection: AsyncConnection) -> None:
+        """Rows stored before conversations had keys (migration 0004) get theirs: it needs the secret key."""
+        query = select(inbox.c.id, inbox.c.transport, inbox.c.chat).where(inbox.c.conversation == "")
+        for row_id, transport, chat in (await connection.execute(query)).all():
+            key = self._keyer.conversation_key(transport, chat)
+            await connection.execute(update(inbox).where(inbox.c.id == row_id).values(conversation=key))
+
+    # -- one message --
+
+    async def mark_sending(self, ids: Iterable[int]) -> set[int]:
+        """Record that sends are about to start: after a crash, such rows are not sent again. Returns the ids
+        that were still pending: only those may be sent (another instance took the others)."""
+        async with self._engine.begin() as connection:
+            marked = await connection.execute(
+                update(inbox)
+                .where(inbox.c.id.in_(list(ids)), inbox.c.state == "pending")
+                .values(state="sending")
+                .returning(inbox.c.id)
+            )
+            return set(marked.scalars())
+
+    async def hold(self, item_id: int) -> None:
+        """Back to pending after a refusal that certainly delivered nothing, noting when the wait began."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.id == item_id)
+                .values(state="pending", held_since=func.coalesce(inbox.c.held_since, datetime.now(UTC)))
+            )
+
+    async def complete(
+        self, results: Sequence[tuple[int, str]], *, scrub: bool = True, release: Collection[str] = ()
+    ) -> dict[str, list[InboxItem]]:
+        """Delete finished messages (text and address) and record how each ended, in one transaction; in the
+        same transaction give up the conversations in `release` as `release` does, returning the rows found
+        for those kept.
 
         With `scrub=False` the caller promises to call `scrub()` soon (the worker does, whenever it goes idle).
         """
@@ -159,8 +251,10 @@ class Inbox:
                 keys_by_outcome[outcomes[item_id]].append(key)
             for outcome, keys in keys_by_outcome.items():
                 await connection.execute(update(processed).where(processed.c.key.in_(keys)).values(outcome=outcome))
+            kept = {conversation: await self._release(connection, conversation) for conversation in release}
         if scrub:
             await self.scrub()
+        return kept
 
     async def scrub(self) -> None:
         """Make deleted text unrecoverable from the SQLite files (no-op elsewhere).
@@ -182,3 +276,29 @@ class Inbox:
     async def backlog(self) -> int:
         async with self._engine.connect() as connection:
             return int(await connection.scalar(select(func.count()).select_from(inbox)) or 0)
+
+
+def _item(row: RowMapping, *, leased: bool) -> InboxItem:
+    return InboxItem(
+        id=row["id"],
+        state=row["state"],
+        conversation=row["conversation"],
+        leased=leased,
+        held_since=_utc(row["held_since"]),
+        message=Incoming(
+            transport=row["transport"],
+            sender=row["sender"],
+            sender_aliases=tuple(row["sender_aliases"].split()),
+            chat=row["chat"],
+            text=row["text"],
+            message_key=row["key"],
+            is_group=row["is_group"],
+            addressed=row["addressed"],
+            received_at=row["received_at"],
+        ),
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back the UTC times it was given without their zone."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -1,9 +1,13 @@
-"""One `confidant run` per database: the inbox is answered by one process at a time.
+"""Locks for what one process at a time may do.
 
-Two processes on one database would both resume the same unfinished messages and answer them twice. The lock
-is one the operating system or PostgreSQL drops by itself when the holder dies (an flock on a file beside the
-SQLite database; a session-level advisory lock on PostgreSQL), so a crash never leaves it behind, and a new
-instance started for a hand-over simply waits until the old one has stopped.
+* On SQLite, all of `confidant run` (`name` "inbox"): SQLite is one machine's file, and leases between
+  instances are for PostgreSQL, so a second instance waits until the first has stopped.
+* On PostgreSQL, receiving from a messenger that allows one receiver (`name` such as "receive-telegram"):
+  instances share the inbox under leases, but only one polls.
+
+The lock is one the operating system or PostgreSQL drops by itself when the holder dies (an flock on a file
+beside the SQLite database; a session-level advisory lock on PostgreSQL), so a crash never leaves it behind,
+and a waiting instance takes over as soon as the holder is gone.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -24,18 +29,27 @@ from bot.storage.database import sqlite_path
 ADVISORY_KEY = 0x636F6E666964616E
 
 
+def advisory_key(name: str) -> int:
+    """A signed 64-bit advisory-lock key for a named job ("inbox" keeps its historic key)."""
+    if name == "inbox":
+        return ADVISORY_KEY
+    return int.from_bytes(hashlib.sha256(f"confidant:{name}".encode()).digest()[:8], "big", signed=True)
+
+
 class InstanceLock:
     """Call `acquire()` until it returns True (or use `wait()`), then `release()` when done."""
 
-    def __init__(self, engine: AsyncEngine, url: str) -> None:
+    def __init__(self, engine: AsyncEngine, url: str, name: str = "inbox") -> None:
         self._engine = engine
+        self._key = advisory_key(name)
+        self._suffix = ".lock" if name == "inbox" else f".{name}.lock"
         self._path = sqlite_path(url)
         self._fd: int | None = None
         self._connection: AsyncConnection | None = None
 
     async def acquire(self) -> bool:
         if self._path is not None:
-            return self._acquire_file(self._path.with_name(self._path.name + ".lock"))
+            return self._acquire_file(self._path.with_name(self._path.name + self._suffix))
         if self._engine.dialect.name == "postgresql":
             return await self._acquire_advisory()
         return True  # an in-memory database belongs to this process anyway
@@ -52,7 +66,7 @@ class InstanceLock:
 
     async def _acquire_advisory(self) -> bool:
         connection = await self._engine.connect()
-        taken = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY})
+        taken = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key})
         if taken:
             self._connection = connection  # the lock lives as long as this session
             return True
@@ -76,6 +90,6 @@ class InstanceLock:
             self._fd = None
         if self._connection is not None:
             with contextlib.suppress(Exception):
-                await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
             await self._connection.close()
             self._connection = None

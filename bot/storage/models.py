@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -74,3 +74,51 @@ class InboxMessage(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # pending -> sending. A row found in `sending` after a restart may or may not have been delivered.
     state: Mapped[str] = mapped_column(String(16), default="pending")
+    # The keyed hash of transport and chat: the unit that one instance at a time answers (InboxLease).
+    conversation: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")
+    # When the messenger first refused to deliver its answer (a rate-limit challenge, an untrusted safety
+    # number): it waits here, pending, to be sent when that is resolved.
+    held_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationState(Base):
+    """What a user's conversation is about, for "more" and follow-ups on whichever instance answers next:
+    knowledge-base ids and flags only, deleted by /forget and a day after the last message."""
+
+    __tablename__ = "conversations"
+
+    user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platforms: Mapped[str] = mapped_column(String(400))  # ids, space-separated
+    topic: Mapped[str | None] = mapped_column(String(100))
+    suggestion: Mapped[str | None] = mapped_column(String(100))
+    aspects: Mapped[str] = mapped_column(String(400))
+    asked_region: Mapped[bool] = mapped_column(Boolean)
+    after_room: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class InboxLease(Base):
+    """Which instance answers a conversation's inbox rows, until when. The holder renews it every few seconds;
+    a lease that ran out (its holder was killed) is taken over by another instance. Times are seconds on the
+    database's clock, so that instances on different hosts agree."""
+
+    __tablename__ = "inbox_leases"
+
+    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class OperatorAlert(Base):
+    """Something only the operator can resolve, shared by every instance and by `confidant signal …`:
+    a rate limit (every instance pauses until `until`; the captcha challenge is kept sealed with the secret
+    key), or a person whose safety number changed (by the conversation's keyed hash, never their number)."""
+
+    __tablename__ = "operator_alerts"
+
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)  # "rate-limit" | "untrusted"
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # the conversation's hash, or ""
+    pseudonym: Mapped[str] = mapped_column(String(16))  # what log lines and the operator call it
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    until: Mapped[float | None] = mapped_column(Float)  # seconds since 1970, database clock
+    sealed: Mapped[str | None] = mapped_column(Text)

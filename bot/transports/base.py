@@ -31,6 +31,11 @@ class Transport(Protocol):
         """What receives for this instance; None when another instance receives and this one only sends."""
 
     @property
+    def one_receiver(self) -> bool:
+        """True when only one instance at a time may receive (polling: pollers would fight over the updates,
+        or share them out); the others then only send. Known once `start` has succeeded."""
+
+    @property
     def sender(self) -> Sender: ...
 
     def health(self) -> Mapping[str, object]:

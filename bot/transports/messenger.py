@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.config import Settings
+    from bot.core.stores import AlertStore
     from bot.shared.pseudonym import Keyer
     from bot.transports.base import Transport
 
@@ -28,6 +29,8 @@ class Wiring:
     keyer: Keyer
     state_dir: Path
     engine: AsyncEngine | None = None
+    # Operator alerts every instance shares (the database's); None keeps them in this process only.
+    alerts: AlertStore | None = None
     # Tests route a messenger's HTTP through a fake; None means the real network.
     http_transport: httpx.AsyncBaseTransport | None = None
 

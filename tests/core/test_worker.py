@@ -75,7 +75,7 @@ def test_recording_transport_satisfies_the_protocols() -> None:
 async def test_one_conversation_in_order_and_others_concurrently(inbox: Inbox) -> None:
     transport = RecordingTransport()
     assistant = EchoAssistant()
-    assistant.delays = {"a1": 0.05, "b1": 0.01}
+    assistant.delays = {"a1": 0.2, "b1": 0.01}
     worker = Worker(inbox, assistant, [transport])
     for message in (incoming("a1", "a"), incoming("a2", "a"), incoming("b1", "b"), incoming("b2", "b")):
         assert await worker.accept(message)
@@ -105,7 +105,7 @@ async def test_start_resumes_rows_left_by_a_previous_run(inbox: Inbox) -> None:
     await inbox.add(incoming("left over 1", n=1))
     await inbox.add(incoming("left over 2", n=2))
     transport = RecordingTransport()
-    worker = Worker(inbox, EchoAssistant(), [transport])
+    worker = Worker(inbox, EchoAssistant(), [transport], sole=True)  # a restart on SQLite
     assert await worker.start() == 2
     await worker.idle()
     assert transport.delivered == [("anna", "left over 1"), ("anna", "left over 2")]
@@ -119,7 +119,7 @@ async def test_row_interrupted_while_sending_is_never_sent_again(
     await inbox.mark_sending([item.id])
     transport = RecordingTransport()
     assistant = EchoAssistant()
-    worker = Worker(inbox, assistant, [transport])
+    worker = Worker(inbox, assistant, [transport], sole=True)
     await worker.start()
     await worker.idle()
     assert transport.delivered == []
@@ -216,7 +216,7 @@ async def test_shutdown_deadline_cancels_and_the_next_start_answers(inbox: Inbox
     await asyncio.sleep(0.01)
     assert not await worker.shutdown(deadline=0.05)
     assert transport.delivered == []
-    fresh = Worker(inbox, EchoAssistant(), [transport])
+    fresh = Worker(inbox, EchoAssistant(), [transport], sole=True)
     assert await fresh.start() == 1
     await fresh.idle()
     assert transport.delivered == [("anna", "slow")]
@@ -254,11 +254,11 @@ async def test_storage_failure_leaves_the_row_for_the_next_start(inbox: Inbox) -
         def __getattr__(self, name: str) -> object:
             return getattr(self.real, name)
 
-        async def mark_sending(self, ids: list[int]) -> None:
+        async def mark_sending(self, ids: list[int]) -> set[int]:
             if self.fail:
                 self.fail = False
                 raise OSError("disk full")
-            await self.real.mark_sending(ids)
+            return await self.real.mark_sending(ids)
 
     transport = RecordingTransport()
     flaky = FlakyInbox(inbox)
@@ -268,7 +268,7 @@ async def test_storage_failure_leaves_the_row_for_the_next_start(inbox: Inbox) -
     await worker.idle()
     assert transport.delivered == [("anna", "second")]
     assert worker.outcomes == {"deferred": 1, "answered": 1}
-    fresh = Worker(inbox, EchoAssistant(), [transport])
+    fresh = Worker(inbox, EchoAssistant(), [transport], sole=True)
     assert await fresh.start() == 1
     await fresh.idle()
     assert transport.delivered == [("anna", "second"), ("anna", "first")]

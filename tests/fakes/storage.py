@@ -1,4 +1,4 @@
-"""A real SQLite inbox in a temporary folder (tables from the models until migrations exist)."""
+"""A real inbox: a SQLite file in a temporary folder, or the run's PostgreSQL database (tests/fakes/databases.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from bot.shared.pseudonym import Keyer
 from bot.storage.database import create_engine
 from bot.storage.inbox import Inbox
 from bot.storage.models import Base
+from tests.fakes.databases import ON_POSTGRES, database_url
 
 TEST_SECRET = b"confidant-test-secret-key-000000"
 
 
 async def open_inbox(folder: Path, *, secret: bytes = TEST_SECRET) -> tuple[Inbox, AsyncEngine]:
-    engine = create_engine(f"sqlite:///{folder / 'confidant.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    engine = create_engine(database_url(folder))
+    if not ON_POSTGRES:  # the PostgreSQL database of the run is migrated once, at its start
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
     return Inbox(engine, Keyer(secret)), engine

@@ -21,6 +21,7 @@ class RecordingTransport:
         self.send_gate = asyncio.Event()
         self.send_gate.set()
         self.deliver_delay = 0.0
+        self.blocked_chats: set[str] = set()
 
     async def start(self) -> None:
         return None
@@ -33,6 +34,8 @@ class RecordingTransport:
     def sender(self) -> RecordingTransport:
         return self
 
+    one_receiver = False
+
     async def receive(self, accept: Accept) -> None:
         return None
 
@@ -41,6 +44,9 @@ class RecordingTransport:
 
     async def ready(self) -> None:
         await self.send_gate.wait()
+
+    def blocked(self, message: Incoming) -> bool:
+        return message.chat in self.blocked_chats
 
     @contextlib.asynccontextmanager
     async def working(self, message: Incoming) -> AsyncIterator[None]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,17 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.database import create_engine
 from bot.storage.lock import InstanceLock
 
-POSTGRES = os.environ.get("CONFIDANT_TEST_POSTGRES_URL")
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, str]]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'locked.db'}"
     else:
-        if not POSTGRES:
-            pytest.skip("CONFIDANT_TEST_POSTGRES_URL is not set")
-        url = POSTGRES
+        url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     yield engine, url
     await engine.dispose()

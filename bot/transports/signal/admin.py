@@ -6,7 +6,11 @@
     confidant signal trust WHO                 trust the new safety number of a person (WHO: the pseudonym
                                                from the log line, or their number or Signal UUID)
 
-Output goes to the operator's terminal, never to the log.
+The alerts are in the database, which every instance shares, so this works from any host, and every instance
+sends the answers it held back within seconds of a captcha solved or a person trusted. The database knows a
+person whose safety number changed only by a keyed hash of their address; `trust` finds the address again
+among the identities signal-cli-rest-api lists, by hashing each with the same key. Output goes to the
+operator's terminal, never to the log.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO
 
-from bot.config import Settings, data_dir
+from bot.config import Settings, database_url
+from bot.keys import keyer_for
+from bot.shared.pseudonym import Keyer
+from bot.storage.alerts import OperatorAlerts
 from bot.transports.redact import without_credentials
-from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import SignalClient
 from bot.transports.signal.commands import CAPTCHA_PAGE
 from bot.transports.signal.errors import SignalError
@@ -27,7 +33,8 @@ from bot.transports.signal.errors import SignalError
 if TYPE_CHECKING:
     import httpx
 
-T = TypeVar("T")
+Command = Callable[[SignalClient, OperatorAlerts, Keyer, TextIO], Awaitable[int]]
+
 
 def run_signal_command(
     args: argparse.Namespace,
@@ -40,30 +47,46 @@ def run_signal_command(
     if settings.signal_url is None or settings.signal_number is None:
         print("CONFIDANT_SIGNAL_URL, CONFIDANT_SIGNAL_NUMBER: set both first (see README, Signal)", file=sys.stderr)
         return 2
-    alerts = OperatorAlerts(data_dir(settings) / "signal-alerts.json")
     client = SignalClient(settings.signal_url, settings.signal_number, transport=http_transport, connect_attempts=1)
-    command: Callable[[], Awaitable[int]]
+    if args.signal_command == "link":
+        # Linking comes before anything else is set up, so it needs no database or key.
+        return asyncio.run(_closing(client, _link(client, out, args.device_name, wait=args.wait, as_uri=args.uri)))
+    command: Command
     if args.signal_command == "status":
-        command = lambda: _status(client, alerts, out)  # noqa: E731
-    elif args.signal_command == "link":
-        command = lambda: _link(client, out, args.device_name, wait=args.wait, as_uri=args.uri)  # noqa: E731
+        command = _status
     elif args.signal_command == "challenge":
-        command = lambda: _challenge(client, alerts, out, args.captcha, args.token)  # noqa: E731
+        command = lambda client, alerts, keyer, out: _challenge(client, alerts, out, args.captcha, args.token)  # noqa: E731
     elif args.signal_command == "trust":
-        command = lambda: _trust(client, alerts, out, args.who, args.safety_number)  # noqa: E731
+        command = lambda client, alerts, keyer, out: _trust(client, alerts, keyer, out, args.who, args.safety_number)  # noqa: E731
     else:
         return 2
-    return asyncio.run(_closing(client, command))
+    keyer = keyer_for(settings)
+    return asyncio.run(_with_database(settings, client, keyer, command, out))
 
 
-async def _closing(client: SignalClient, command: Callable[[], Awaitable[T]]) -> T:
+async def _closing(client: SignalClient, work: Awaitable[int]) -> int:
     try:
-        return await command()
+        return await work
     finally:
         await client.aclose()
 
 
-async def _status(client: SignalClient, alerts: OperatorAlerts, out: TextIO) -> int:
+async def _with_database(
+    settings: Settings, client: SignalClient, keyer: Keyer, command: Command, out: TextIO
+) -> int:
+    from bot.storage.database import create_engine
+    from bot.storage.migrate import upgrade
+
+    engine = create_engine(database_url(settings))
+    try:
+        await upgrade(engine)
+        return await command(client, OperatorAlerts(engine, keyer), keyer, out)
+    finally:
+        await client.aclose()
+        await engine.dispose()
+
+
+async def _status(client: SignalClient, alerts: OperatorAlerts, keyer: Keyer, out: TextIO) -> int:
     try:
         about = await client.about()
         accounts = await client.accounts()
@@ -73,18 +96,18 @@ async def _status(client: SignalClient, alerts: OperatorAlerts, out: TextIO) -> 
     linked = client.number in accounts
     out.write(f"signal-cli-rest-api {about.version}, mode {about.mode}\n")
     out.write(f"bot number {client.number}: {'registered or linked' if linked else 'NOT registered or linked'}\n")
-    state = alerts.load()
-    if state.challenge_tokens:
+    state = await alerts.load()
+    if state.paused_for > 0 or state.challenge:
+        out.write(f"rate limited: sends paused for another {state.paused_for:.0f} s")
+        if state.challenge:
+            out.write(f"; solve the captcha at {CAPTCHA_PAGE}, then run\n  confidant signal challenge 'signalcaptcha://…'")
+        out.write("\n")
+    for pseudonym, since in sorted(state.untrusted.values()):
         out.write(
-            f"rate limited since {state.rate_limited_at}: solve the captcha at {CAPTCHA_PAGE}, then run\n"
-            "  confidant signal challenge 'signalcaptcha://…'\n"
+            f"safety number changed for {pseudonym} at {since:%Y-%m-%d %H:%M} UTC: check it with them, then run\n"
+            f"  confidant signal trust {pseudonym}\n"
         )
-    for pseudonym, entry in sorted(state.untrusted.items()):
-        out.write(
-            f"safety number changed for {pseudonym} ({entry['recipient']}) at {entry['at']}: check it with them, "
-            f"then run\n  confidant signal trust {pseudonym}\n"
-        )
-    if not state.challenge_tokens and not state.untrusted:
+    if state.paused_for <= 0 and not state.challenge and not state.untrusted:
         out.write("nothing needs you\n")
     return 0 if linked else 1
 
@@ -143,29 +166,42 @@ async def _link(
     return 0
 
 
-async def _challenge(client: SignalClient, alerts: OperatorAlerts, out: TextIO, captcha: str, token: str | None) -> int:
+async def _challenge(
+    client: SignalClient, alerts: OperatorAlerts, out: TextIO, captcha: str, token: str | None
+) -> int:
     if not captcha.startswith("signalcaptcha://"):
         out.write(f"The captcha should start with signalcaptcha:// (from {CAPTCHA_PAGE}).\n")
         return 2
-    tokens = [token] if token else alerts.load().challenge_tokens
-    if not tokens:
+    token = token or (await alerts.load()).challenge
+    if not token:
         out.write("No saved challenge token: pass --token (it is in the 429 response of a failed send).\n")
         return 2
     try:
-        await client.rate_limit_challenge(tokens[0], captcha)
+        await client.rate_limit_challenge(token, captcha)
     except SignalError as error:
         out.write(f"Signal did not accept the captcha: {error.detail or error}\nGet a fresh one and try again.\n")
         return 1
-    alerts.challenge_solved(tokens[0])
-    out.write("Rate limit lifted. The bot resumes sending after its current pause.\n")
+    await alerts.challenge_solved()
+    out.write("Rate limit lifted. Every instance sends the answers it held back within a few seconds.\n")
     return 0
 
 
-async def _trust(client: SignalClient, alerts: OperatorAlerts, out: TextIO, who: str, safety_number: str | None) -> int:
-    untrusted = alerts.load().untrusted
-    pseudonym = who if who in untrusted else None
-    recipient = untrusted[who]["recipient"] if pseudonym else who
-    if pseudonym is None and not (recipient.startswith("+") or len(recipient) == 36):
+async def _trust(
+    client: SignalClient, alerts: OperatorAlerts, keyer: Keyer, out: TextIO, who: str, safety_number: str | None
+) -> int:
+    pending = {pseudonym: conversation for conversation, (pseudonym, _) in (await alerts.load()).untrusted.items()}
+    if who in pending:
+        try:
+            recipient = await _address_of(client, keyer, pending[who])
+        except SignalError as error:
+            out.write(f"Could not list the identities signal-cli knows: {error.detail or error}\n")
+            return 1
+        if recipient is None:
+            out.write(f"signal-cli-rest-api knows no identity for {who}; pass their number or UUID instead.\n")
+            return 1
+    elif who.startswith("+") or len(who) == 36:
+        recipient = who
+    else:
         out.write(f"{who} is not a pending pseudonym (see `confidant signal status`), number or UUID.\n")
         return 2
     try:
@@ -173,7 +209,16 @@ async def _trust(client: SignalClient, alerts: OperatorAlerts, out: TextIO, who:
     except SignalError as error:
         out.write(f"Trusting failed: {error.detail or error}\n")
         return 1
-    if pseudonym is not None:
-        alerts.trusted(pseudonym)
-    out.write("Trusted. Answers to this person will be delivered again (earlier ones are not resent).\n")
+    await alerts.trusted(pending.get(who) or keyer.conversation_key("signal", recipient))
+    out.write("Trusted. The answers held back for this person are sent within a few seconds.\n")
     return 0
+
+
+async def _address_of(client: SignalClient, keyer: Keyer, conversation: str) -> str | None:
+    """The address (UUID or number) whose conversation key is `conversation`, among known identities."""
+    for identity in await client.identities():
+        for field in ("uuid", "number"):
+            address = identity.get(field)
+            if isinstance(address, str) and address and keyer.conversation_key("signal", address) == conversation:
+                return address
+    return None

@@ -189,6 +189,11 @@ class SignalClient:
     async def delete_attachment(self, attachment_id: str) -> None:
         await self._request("DELETE", f"/v1/attachments/{quote(attachment_id, safe='')}")
 
+    async def identities(self) -> list[Mapping[str, object]]:
+        """The identities signal-cli knows (number, uuid, safety number, status), for the operator's commands."""
+        data = _json(await self._request("GET", f"/v1/identities/{self._account_path}"))
+        return [entry for entry in data if isinstance(entry, Mapping)] if isinstance(data, list) else []
+
     async def trust(self, recipient: str, *, safety_number: str | None = None) -> None:
         body: dict[str, Any] = (
             {"verified_safety_number": safety_number} if safety_number else {"trust_all_known_keys": True}

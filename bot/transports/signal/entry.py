@@ -27,7 +27,11 @@ def _build(settings: Settings, wiring: Wiring) -> Transport:
     from bot.transports.signal.transport import SignalTransport
 
     return SignalTransport.from_settings(
-        settings, keyer=wiring.keyer, state_dir=wiring.state_dir, http_transport=wiring.http_transport
+        settings,
+        keyer=wiring.keyer,
+        state_dir=wiring.state_dir,
+        alerts=wiring.alerts,
+        http_transport=wiring.http_transport,
     )
 
 

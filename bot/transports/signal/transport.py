@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.core.messengers import Accept, DeliveryError
+from bot.core.messengers import Accept, DeliveryError, FailureOutcome
+from bot.core.stores import AlertStore
 from bot.render.signal import render_signal
 from bot.shared.answer import Answer
 from bot.shared.incoming import Incoming
@@ -30,7 +31,6 @@ from bot.transports.alongside import alongside
 from bot.transports.backoff import Backoff
 from bot.transports.base import TransportStartupError
 from bot.transports.redact import redact, without_credentials
-from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import About, SignalClient
 from bot.transports.signal.envelopes import ErrorFrame, Ignored, TextMessage, own_uuid_from, parse_frame
 from bot.transports.signal.errors import (
@@ -40,6 +40,7 @@ from bot.transports.signal.errors import (
     UntrustedIdentity,
 )
 from bot.transports.signal.receive import PollReceiver, WebSocketReceiver
+from bot.transports.signal.refusals import Refusals
 
 if TYPE_CHECKING:
     import httpx
@@ -79,6 +80,8 @@ class Tuning:
     startup_cap: float = 10.0
     rate_limit_pause: float = 60.0
     rate_limit_pause_cap: float = 3600.0
+    # How often the shared alerts (pauses, untrusted people, solved captchas) are read back.
+    alerts_every: float = 2.0
     read_receipts: bool = True
 
 
@@ -91,7 +94,7 @@ class SignalTransport:
         *,
         receive_mode: ReceiveMode = "auto",
         keyer: Keyer | None = None,
-        alerts: OperatorAlerts | None = None,
+        alerts: AlertStore | None = None,
         tuning: Tuning | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -100,7 +103,6 @@ class SignalTransport:
         self.number = client.number
         self._requested_mode: ReceiveMode = receive_mode
         self._keyer = keyer
-        self._alerts = alerts
         self.tuning = tuning or Tuning()
         self._clock = clock
         self._sleep = sleep
@@ -110,11 +112,12 @@ class SignalTransport:
         self._accept: Accept | None = None
         self._own_uuid: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
-        self._paused_until = 0.0
+        self.refusals = Refusals(alerts, clock=clock)
         self._pause = self.tuning.rate_limit_pause
         self.last_send_error: str | None = None
         self.ignored = 0
         self._stopped = False
+        self._watcher: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(
@@ -123,19 +126,16 @@ class SignalTransport:
         *,
         keyer: Keyer | None,
         state_dir: Path,
+        alerts: AlertStore | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
         tuning: Tuning | None = None,
     ) -> SignalTransport:
         if settings.signal_url is None or settings.signal_number is None:
             raise TransportStartupError(["Signal needs CONFIDANT_SIGNAL_URL and CONFIDANT_SIGNAL_NUMBER"])
+        # Alerts once lived in this file, with people's Signal addresses in it; they are in the database now.
+        (state_dir / "signal-alerts.json").unlink(missing_ok=True)
         client = SignalClient(settings.signal_url, settings.signal_number, transport=http_transport)
-        return cls(
-            client,
-            receive_mode=settings.signal_receive,
-            keyer=keyer,
-            alerts=OperatorAlerts(state_dir / "signal-alerts.json"),
-            tuning=tuning,
-        )
+        return cls(client, receive_mode=settings.signal_receive, keyer=keyer, alerts=alerts, tuning=tuning)
 
     # -- start-up --
 
@@ -164,6 +164,8 @@ class SignalTransport:
                 ]
             )
         self.receive_mode = self._choose_mode(about.mode)
+        await self.refusals.refresh()
+        self._watcher = asyncio.create_task(self._watch_refusals())
         logger.info("Signal receiving by %s", self.receive_mode)
 
     async def _wait_until_reachable(self) -> None:
@@ -220,6 +222,12 @@ class SignalTransport:
     @property
     def sender(self) -> SignalTransport:
         return self
+
+    @property
+    def one_receiver(self) -> bool:
+        # A poll takes messages off signal-cli's queue, so two pollers would each get some. Every WebSocket gets
+        # every message: all instances attach, and the inbox keeps one copy.
+        return self.receive_mode == "poll"
 
     # -- receiving --
 
@@ -304,7 +312,7 @@ class SignalTransport:
             logger.error("could not store a received Signal message: %s", type(error).__name__)
             return
         # No receipts while Signal is rate limiting us: they would count against the same limit.
-        if new and self.tuning.read_receipts and self._paused_until <= self._clock():
+        if new and self.tuning.read_receipts and self.refusals.paused_for <= 0:
             self._in_background(self._receipt(message.sender, message.timestamp))
 
     async def _receipt(self, sender: str, timestamp: int) -> None:
@@ -327,8 +335,19 @@ class SignalTransport:
 
     # -- sending --
 
+    async def _watch_refusals(self) -> None:
+        while True:
+            await self._sleep(self.tuning.alerts_every)
+            await self.refusals.refresh()
+
+    def blocked(self, message: Incoming) -> bool:
+        return self.refusals.blocked(self._conversation(message))
+
+    def _conversation(self, message: Incoming) -> str:
+        return self._keyer.conversation_key(self.name, message.chat) if self._keyer else ""
+
     async def ready(self) -> None:
-        while (remaining := self._paused_until - self._clock()) > 0:
+        while (remaining := self.refusals.paused_for) > 0:
             await self._sleep(min(remaining, 5.0))
 
     @contextlib.asynccontextmanager
@@ -375,20 +394,20 @@ class SignalTransport:
     async def _send_failed(self, message: Incoming, error: SignalError, *, first: bool) -> DeliveryError:
         self.last_send_error = error.kind
         # After a first part went out, the person has a partial answer whatever happens next.
-        outcome: Literal["failed", "delivery-unknown"] = (
-            "failed" if first and not error.ambiguous else "delivery-unknown"
-        )
+        outcome: FailureOutcome = "failed" if first and not error.ambiguous else "delivery-unknown"
         pseudonym = self._keyer.conversation(self.name, message.chat) if self._keyer else "-"
         if isinstance(error, RateLimited):
-            self._paused_until = self._clock() + self._pause
             logger.warning(
                 "Signal rate limit: sends paused for %.0f s; solve a captcha and run "
                 "`confidant signal challenge CAPTCHA` (see README, Signal: rate limits)",
                 self._pause,
             )
+            await self.refusals.rate_limited(self._pause, error.challenge_tokens[0] if error.challenge_tokens else None)
             self._pause = min(self._pause * 2, self.tuning.rate_limit_pause_cap)
-            if self._alerts is not None and error.challenge_tokens:
-                self._alerts.rate_limited(error.challenge_tokens)
+            if error.challenge_tokens and first:
+                # "Proof required": Signal refused before sending. Without tokens a 429 may have been delivered
+                # anyway (upstream #881), so that answer stays "delivery unknown" and is never sent again.
+                outcome = "held"
         elif isinstance(error, UntrustedIdentity):
             logger.warning(
                 "Signal: the safety number of conversation %s changed, so nothing was sent; check it with "
@@ -397,8 +416,10 @@ class SignalTransport:
                 pseudonym,
             )
             # Trust is per person; a group reports its members' failures in the 201 body instead.
-            if self._alerts is not None and not message.is_group:
-                self._alerts.untrusted_identity(pseudonym, message.chat)
+            if not message.is_group:
+                await self.refusals.untrusted(self._conversation(message), pseudonym)
+                if first:
+                    outcome = "held"  # nothing was sent: it goes out once the operator trusts the new key
         elif isinstance(error, BadRequest) and not error.ambiguous and first:
             # Refused before anything was sent (the server's own validation): a plain note beats silence.
             logger.warning("Signal refused an answer as invalid: %s", redact(error.detail))
@@ -431,12 +452,15 @@ class SignalTransport:
             "connected": connected,
             "seconds_since_activity": since,
             "deep_probe_failed": probe_failed,
-            "sends_paused_for": max(0.0, self._paused_until - self._clock()),
+            "sends_paused_for": self.refusals.paused_for,
             "last_send_error": self.last_send_error,
             "ignored_envelopes": self.ignored,
         }
 
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
         if self._background:
             await asyncio.wait(self._background, timeout=2)
         for task in list(self._background):

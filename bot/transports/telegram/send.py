@@ -99,6 +99,9 @@ class TelegramSender:
         while (remaining := self._paused_until - self._clock()) > 0:
             await self._sleep(min(remaining, 5.0))
 
+    def blocked(self, message: Incoming) -> bool:
+        return False  # flood control is waited out in `ready`; Telegram holds nothing back for longer
+
     def working(self, message: Incoming) -> AbstractAsyncContextManager[None]:
         return alongside(self._typing(message.chat))
 

@@ -170,6 +170,12 @@ class TelegramTransport:
     def sender(self) -> TelegramSender:
         return self._sender
 
+    @property
+    def one_receiver(self) -> bool:
+        # Telegram allows one getUpdates poller per token (409 Conflict for a second); a webhook behind a load
+        # balancer may reach any instance.
+        return self._webhook_url is None
+
     # -- receiving --
 
     async def receive(self, accept: Accept) -> None:

@@ -6,16 +6,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.worker import Responder, Worker
+from bot.core.worker import TELL_AFTER, Responder, Worker
 from bot.shared.answer import Answer, Intent, Link, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.storage.alerts import OperatorAlerts
 from bot.storage.inbox import Inbox
-from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.client import SignalClient, Timeouts
 from bot.transports.signal.transport import ReceiveMode, SignalTransport, Tuning
 from tests.fakes.signal_api import FakeSignalApi
@@ -34,6 +35,7 @@ FAST = Tuning(
     startup_cap=0.02,
     rate_limit_pause=0.05,
     rate_limit_pause_cap=0.1,
+    alerts_every=0.05,
 )
 
 
@@ -77,11 +79,12 @@ async def running_bot(
     receive_mode: ReceiveMode = "auto",
     send_timeout: float = 60.0,
     shutdown_deadline: float = 2.0,
+    tell_after: timedelta = TELL_AFTER,
 ) -> AsyncIterator[Bot]:
     inbox, engine = await open_inbox(folder)
     client = SignalClient(api.url, api.number, timeouts=Timeouts(send=send_timeout), retry_delay=0.01)
-    alerts = OperatorAlerts(folder / "signal-alerts.json")
     keyer = Keyer(TEST_SECRET)
+    alerts = OperatorAlerts(engine, keyer)
     transport = SignalTransport(
         client,
         receive_mode=receive_mode,
@@ -90,7 +93,9 @@ async def running_bot(
         tuning=tuning,
     )
     await transport.start()
-    worker = Worker(inbox, assistant or Echo(), [transport], keyer=keyer)
+    worker = Worker(
+        inbox, assistant or Echo(), [transport], keyer=keyer, heartbeat_every=0.05, tell_after=tell_after
+    )
     await worker.start()
     receiving = asyncio.create_task(transport.receive(worker.accept))
     bot = Bot(api, transport, worker, inbox, engine, alerts, receiving)

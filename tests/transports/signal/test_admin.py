@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -8,11 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, database_url, load_settings
+from bot.core.stores import Alerts
+from bot.keys import keyer_for
+from bot.storage.alerts import OperatorAlerts
+from bot.storage.database import create_engine
+from bot.storage.migrate import upgrade
 from bot.transports.signal.admin import run_signal_command
-from bot.transports.signal.alerts import OperatorAlerts
 from bot.transports.signal.commands import add_signal_parser
-from tests.fakes.signal_envelopes import ANNA_UUID, BOT_NUMBER
+from tests.fakes.signal_envelopes import ANNA_NUMBER, ANNA_UUID, BOT_NUMBER
 
 
 @pytest.fixture
@@ -31,6 +36,17 @@ class Server:
         self.requests: list[tuple[str, str, object]] = []
         self.failure: httpx.Response | None = None
         self.accounts = [BOT_NUMBER]
+        # What signal-cli knows, shaped as upstream's client.IdentityEntry.
+        self.identities = [
+            {
+                "added": "2026-12-01 09:00:00 +0000 UTC",
+                "fingerprint": "05 1a 2b",
+                "number": ANNA_NUMBER,
+                "safety_number": "12345 67890",
+                "status": "UNTRUSTED",
+                "uuid": ANNA_UUID,
+            }
+        ]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content) if request.content else None
@@ -44,6 +60,8 @@ class Server:
             )
         if request.url.path == "/v1/accounts":
             return httpx.Response(200, json=self.accounts)
+        if request.url.path == f"/v1/identities/{BOT_NUMBER}":
+            return httpx.Response(200, json=self.identities)
         return httpx.Response(204)
 
 
@@ -56,20 +74,48 @@ def run(settings: Settings, server: Server, *argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def alerts(settings: Settings) -> OperatorAlerts:
-    assert settings.data_dir is not None
-    return OperatorAlerts(settings.data_dir / "signal-alerts.json")
+async def raise_alerts(settings: Settings, *, challenge: str | None = None, untrusted: bool = False) -> str:
+    """Alerts as a running instance raises them, in the database; returns Anna's pseudonym."""
+    keyer = keyer_for(settings)
+    engine = create_engine(database_url(settings))
+    try:
+        await upgrade(engine)
+        store = OperatorAlerts(engine, keyer)
+        if challenge is not None:
+            await store.rate_limited(60, challenge)
+        if untrusted:
+            await store.untrusted(keyer.conversation_key("signal", ANNA_UUID), keyer.conversation("signal", ANNA_UUID))
+    finally:
+        await engine.dispose()
+    return keyer.conversation("signal", ANNA_UUID)
+
+
+async def _load(settings: Settings) -> Alerts:
+    engine = create_engine(database_url(settings))
+    try:
+        return await OperatorAlerts(engine, keyer_for(settings)).load()
+    finally:
+        await engine.dispose()
+
+
+def current(settings: Settings) -> Alerts:
+    return asyncio.run(_load(settings))
 
 
 def test_status_lists_what_needs_the_operator(settings: Settings) -> None:
-    alerts(settings).rate_limited(("tok-1",))
-    alerts(settings).untrusted_identity("a1b2c3d4e5", ANNA_UUID)
+    pseudonym = asyncio.run(raise_alerts(settings, challenge="tok-1", untrusted=True))
     code, out = run(settings, Server(), "status")
     assert code == 0
     assert "0.100, mode json-rpc" in out
     assert "registered or linked" in out
     assert "confidant signal challenge" in out
-    assert "confidant signal trust a1b2c3d4e5" in out
+    assert f"confidant signal trust {pseudonym}" in out
+    assert ANNA_UUID not in out and ANNA_NUMBER not in out
+
+
+def test_status_says_when_nothing_needs_the_operator(settings: Settings) -> None:
+    code, out = run(settings, Server(), "status")
+    assert code == 0 and "nothing needs you" in out
 
 
 def test_status_fails_when_the_number_is_missing(settings: Settings) -> None:
@@ -81,7 +127,7 @@ def test_status_fails_when_the_number_is_missing(settings: Settings) -> None:
 
 
 def test_challenge_uses_the_saved_token_and_clears_it(settings: Settings) -> None:
-    alerts(settings).rate_limited(("tok-1",))
+    asyncio.run(raise_alerts(settings, challenge="tok-1"))
     server = Server()
     code, out = run(settings, server, "challenge", "signalcaptcha://solved")
     assert code == 0
@@ -92,18 +138,18 @@ def test_challenge_uses_the_saved_token_and_clears_it(settings: Settings) -> Non
             {"challenge_token": "tok-1", "captcha": "signalcaptcha://solved"},
         )
     ]
-    assert alerts(settings).load().challenge_tokens == []
+    assert current(settings) == Alerts()  # every instance stops pausing at its next look
     assert "lifted" in out
 
 
 def test_challenge_refusal_is_explained_and_keeps_the_token(settings: Settings) -> None:
-    alerts(settings).rate_limited(("tok-1",))
+    asyncio.run(raise_alerts(settings, challenge="tok-1"))
     server = Server()
     server.failure = httpx.Response(400, json={"error": "invalid captcha action"})
     code, out = run(settings, server, "challenge", "signalcaptcha://stale")
     assert code == 1
     assert "invalid captcha action" in out
-    assert alerts(settings).load().challenge_tokens == ["tok-1"]
+    assert current(settings).challenge == "tok-1"
 
 
 def test_challenge_without_token_or_with_a_bad_captcha(settings: Settings) -> None:
@@ -111,22 +157,34 @@ def test_challenge_without_token_or_with_a_bad_captcha(settings: Settings) -> No
     assert run(settings, Server(), "challenge", "not-a-captcha", "--token", "t")[0] == 2
 
 
-def test_trust_by_pseudonym(settings: Settings) -> None:
-    alerts(settings).untrusted_identity("a1b2c3d4e5", ANNA_UUID)
+def test_trust_by_pseudonym_finds_the_address_among_the_identities(settings: Settings) -> None:
+    pseudonym = asyncio.run(raise_alerts(settings, untrusted=True))
     server = Server()
-    code, _ = run(settings, server, "trust", "a1b2c3d4e5")
+    code, _ = run(settings, server, "trust", pseudonym)
     assert code == 0
     assert server.requests == [
-        ("PUT", f"/v1/identities/{BOT_NUMBER}/trust/{ANNA_UUID}", {"trust_all_known_keys": True})
+        ("GET", f"/v1/identities/{BOT_NUMBER}", None),
+        ("PUT", f"/v1/identities/{BOT_NUMBER}/trust/{ANNA_UUID}", {"trust_all_known_keys": True}),
     ]
-    assert alerts(settings).load().untrusted == {}
+    assert current(settings).untrusted == {}
 
 
-def test_trust_with_a_verified_safety_number(settings: Settings) -> None:
+def test_trust_by_pseudonym_when_signal_cli_no_longer_knows_them(settings: Settings) -> None:
+    pseudonym = asyncio.run(raise_alerts(settings, untrusted=True))
     server = Server()
-    code, _ = run(settings, server, "trust", "+4915122222222", "--safety-number", "12345")
+    server.identities = []
+    code, out = run(settings, server, "trust", pseudonym)
+    assert code == 1 and "pass their number or UUID" in out
+    assert len(current(settings).untrusted) == 1
+
+
+def test_trust_by_uuid_with_a_verified_safety_number_clears_the_alert(settings: Settings) -> None:
+    asyncio.run(raise_alerts(settings, untrusted=True))
+    server = Server()
+    code, _ = run(settings, server, "trust", ANNA_UUID, "--safety-number", "12345")
     assert code == 0
     assert server.requests[0][2] == {"verified_safety_number": "12345"}
+    assert current(settings).untrusted == {}
 
 
 def test_trust_rejects_unknown_pseudonyms(settings: Settings) -> None:

@@ -1,4 +1,5 @@
-"""Real processes, killed for real: what was received is answered exactly once, or never twice."""
+"""Real processes, killed for real: what was received is answered exactly once, or never twice. On SQLite (it
+reads the database file); tests/test_instances.py kills instances on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.fakes import signal_envelopes as env
+from tests.fakes.databases import sqlite_only
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.signal_bot import start_bot_process
+
+pytestmark = sqlite_only
 
 
 @asynccontextmanager

@@ -85,7 +85,9 @@ async def test_full_exchange_logs_nothing_private(tmp_path: Path, everything: Ev
             ]
         )
         for n in range(4):
-            await api.push(env.text_frame(f"confidential question {n}", timestamp=10 + n))
+            # Each from someone else: a refused answer holds back the rest of its own conversation.
+            number, uuid = env.person(n)
+            await api.push(env.text_frame(f"confidential question {n}", timestamp=10 + n, number=number, uuid=uuid))
             await api.wait_for(lambda n=n: len(api.recorded.send_attempts) >= 4 + n)  # type: ignore[misc]
             await settle(bot, pause=0.06)
         api.drop_sockets()
@@ -97,7 +99,7 @@ async def test_full_exchange_logs_nothing_private(tmp_path: Path, everything: Ev
 
     text = "\n".join(everything.lines)
     assert len(everything.lines) > 10, "the exchange should have logged something"
-    for secret in SECRETS:
+    for secret in (*SECRETS, *(part for n in range(4) for part in env.person(n))):
         assert secret not in text, f"{secret!r} leaked into the logs"
     # the operator still learns what happened
     assert "untrusted" in text

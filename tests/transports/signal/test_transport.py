@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.access.gate import AccessGate
 from bot.brain.brain import Brain
@@ -257,11 +258,8 @@ async def test_long_answers_go_out_as_several_messages_in_order(tmp_path: Path) 
     ("reply", "outcome"),
     [
         (Reply(500, {"error": "internal"}), "delivery-unknown"),
-        (
-            Reply(429, {"error": "rate limiting", "challenge_tokens": ["tok-1"], "account": env.BOT_NUMBER}),
-            "delivery-unknown",
-        ),
-        (Reply(400, {"error": "Failed to send message due to untrusted identities"}), "failed"),
+        # A 429 without a challenge may have been delivered anyway (upstream #881).
+        (Reply(429, {"error": "rate limiting", "account": env.BOT_NUMBER}), "delivery-unknown"),
         (Reply(400, {"error": "The user " + env.ANNA_NUMBER + " is not registered."}), "failed"),
         (Reply(400, {"error": "Failed to send message due to rate limiting"}), "delivery-unknown"),
         (Reply(drop=True), "delivery-unknown"),
@@ -294,37 +292,88 @@ async def test_read_timeout_is_ambiguous_and_not_retried(tmp_path: Path) -> None
         assert len(api.recorded.send_attempts) == 1
 
 
-async def test_rate_limit_pauses_sends_and_saves_the_challenge(tmp_path: Path) -> None:
-    tuning = replace(FAST, rate_limit_pause=30.0)
-    async with FakeSignalApi() as api, running_bot(api, tmp_path, tuning=tuning, shutdown_deadline=0.1) as bot:
-        api.send_script.append(
-            Reply(429, {"error": "rate limiting", "challenge_tokens": ["tok-1"], "account": api.number})
-        )
+CHALLENGE = Reply(429, {"error": "rate limiting", "challenge_tokens": ["tok-1"], "account": env.BOT_NUMBER})
+UNTRUSTED = Reply(400, {"error": "Failed to send message due to untrusted identities"})
+
+
+def first_lines(api: FakeSignalApi) -> list[str]:
+    return [body["message"].split("\n")[0] for body in api.recorded.sent]
+
+
+async def test_a_challenged_answer_waits_out_the_pause_then_goes_in_order(tmp_path: Path) -> None:
+    tuning = replace(FAST, rate_limit_pause=0.5)
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, tuning=tuning) as bot:
+        api.send_script.append(CHALLENGE)
         await api.push(env.text_frame("a", timestamp=1))
         await api.wait_for(lambda: len(api.recorded.send_attempts) >= 1)
-        await settle(bot)
-        assert bot.transport.health()["sends_paused_for"] > 20  # type: ignore[operator]
-        with pytest.raises(TimeoutError):
-            await asyncio.wait_for(bot.transport.ready(), 0.05)
+        await asyncio.sleep(0.1)
+        assert bot.worker.outcomes == {"held": 1}
+        assert 0 < bot.transport.health()["sends_paused_for"] <= 0.5  # type: ignore[operator]
         receipts = len(api.recorded.receipts)
         await api.push(env.text_frame("b", timestamp=2))
         await asyncio.sleep(0.1)
-        assert len(api.recorded.receipts) == receipts  # none while paused
-        assert bot.alerts.load().challenge_tokens == ["tok-1"]
-    assert bot.transport.health()["last_send_error"] == "rate limited"
-    # the paused answer was not sent and stays in the inbox for the next start
-    assert [body["message"].split("\n")[0] for body in api.recorded.send_attempts] == ["**re: a**"]
+        assert len(api.recorded.receipts) == receipts  # none while paused: they count against the limit
+        assert len(api.recorded.send_attempts) == 1  # nothing tried during the pause
+        assert (await bot.alerts.load()).challenge == "tok-1"  # for `confidant signal challenge`
+        await api.wait_for_sent(2, within=5)
+        await settle(bot)
+        assert bot.worker.outcomes == {"held": 1, "answered": 2}
+        assert await bot.inbox.backlog() == 0
+    assert first_lines(api) == ["**re: a**", "**re: b**"]
+    assert bot.transport.health()["last_send_error"] is None
 
 
-async def test_untrusted_identity_is_left_for_the_operator(tmp_path: Path) -> None:
+async def test_the_challenge_token_is_sealed_in_the_database(tmp_path: Path) -> None:
     async with FakeSignalApi() as api, running_bot(api, tmp_path) as bot:
-        api.send_script.append(Reply(400, {"error": "Failed to send message due to untrusted identities"}))
+        api.send_script.append(CHALLENGE)
         await api.push(env.text_frame("a"))
         await api.wait_for(lambda: len(api.recorded.send_attempts) >= 1)
+        await asyncio.sleep(0.1)
+        async with bot.engine.connect() as connection:
+            stored = repr((await connection.execute(text("SELECT * FROM operator_alerts"))).all())
+        assert "rate-limit" in stored and "tok-1" not in stored
+
+
+async def test_an_untrusted_person_s_answers_wait_for_trust_then_go_in_order(tmp_path: Path) -> None:
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, tell_after=timedelta(seconds=0.3)) as bot:
+        api.send_script.append(UNTRUSTED)
+        await api.push(env.text_frame("a", timestamp=1))
+        await api.wait_for(lambda: len(api.recorded.send_attempts) >= 1)
+        await api.push(env.text_frame("b", timestamp=2))
+        await api.push(env.text_frame("c", timestamp=1, uuid=env.person(7)[1], number=env.person(7)[0]))
+        await api.wait_for_sent(1)  # someone else is not held up
+        await asyncio.sleep(0.5)
+        assert first_lines(api) == ["**re: c**"]
+        assert len(api.recorded.send_attempts) == 2
+        alerts = await bot.alerts.load()
+        [(conversation, (pseudonym, _))] = alerts.untrusted.items()
+        async with bot.engine.connect() as connection:
+            stored = repr((await connection.execute(text("SELECT * FROM operator_alerts"))).all())
+        assert pseudonym in stored and env.ANNA_UUID not in stored and env.ANNA_NUMBER not in stored
+        await bot.alerts.trusted(conversation)  # what `confidant signal trust` does, from any host
+        await api.wait_for_sent(4, within=5)
         await settle(bot)
-    [entry] = bot.alerts.load().untrusted.values()
-    assert entry["recipient"] == env.ANNA_UUID
-    assert api.recorded.trusted == []
+        assert await bot.inbox.backlog() == 0
+    # Held more than `tell_after`: one line says sorry, once, before the first answer that waited.
+    assert first_lines(api) == ["**re: c**", "**Sorry for the wait**", "**re: a**", "**re: b**"]
+
+
+async def test_held_answers_wait_across_a_restart(tmp_path: Path) -> None:
+    async with FakeSignalApi() as api:
+        async with running_bot(api, tmp_path):
+            api.send_script.append(UNTRUSTED)
+            await api.push(env.text_frame("a", timestamp=1))
+            await api.wait_for(lambda: len(api.recorded.send_attempts) >= 1)
+            await asyncio.sleep(0.1)
+        async with running_bot(api, tmp_path) as restarted:
+            await asyncio.sleep(0.3)
+            assert len(api.recorded.send_attempts) == 1  # still untrusted: not even tried
+            [conversation] = (await restarted.alerts.load()).untrusted
+            await restarted.alerts.trusted(conversation)
+            await api.wait_for_sent(1, within=5)
+            await settle(restarted)
+            assert await restarted.inbox.backlog() == 0
+    assert first_lines(api) == ["**re: a**"]
 
 
 async def test_invalid_request_gets_a_short_plain_apology(tmp_path: Path) -> None:
@@ -337,17 +386,6 @@ async def test_invalid_request_gets_a_short_plain_apology(tmp_path: Path) -> Non
     [body] = api.recorded.sent
     assert body["text_mode"] == "normal"
     assert body["message"].startswith("Sorry, I could not send that answer")
-
-
-def test_alert_file_is_owner_only(tmp_path: Path) -> None:
-    from bot.transports.signal.alerts import OperatorAlerts
-
-    alerts = OperatorAlerts(tmp_path / "a.json")
-    alerts.untrusted_identity("abc", "uuid-1")
-    assert (tmp_path / "a.json").stat().st_mode & 0o077 == 0
-    assert json.loads((tmp_path / "a.json").read_text())["untrusted"]["abc"]["recipient"] == "uuid-1"
-    alerts.trusted("abc")
-    assert alerts.load().untrusted == {}
 
 
 async def test_real_assistant_behind_the_allowlist_knows_admins_by_number(tmp_path: Path) -> None:

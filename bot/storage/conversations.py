@@ -1,0 +1,98 @@
+"""What each conversation is about, in the database, so that any instance can answer the next message.
+
+Only knowledge-base ids (checked here, so that no text can slip in) and two flags, by the user's keyed hash.
+A conversation older than a day is treated as over: `load` ignores it, and `save` deletes such rows now and
+then (at most once an hour), so nothing lingers without a housekeeping job.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.stores import Conversation
+from bot.storage.dialect import insert_for
+from bot.storage.models import ConversationState
+
+LIFETIME = timedelta(days=1)
+TIDY_EVERY = 3600.0  # seconds between two deletions of expired conversations by one process
+
+table = cast(Table, ConversationState.__table__)
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+def _ids(values: Iterable[str]) -> str:
+    joined = []
+    for value in values:
+        if not _ID.fullmatch(value):
+            raise ValueError("a conversation holds knowledge-base ids only")
+        joined.append(value)
+    return " ".join(joined)
+
+
+def _id(value: str | None) -> str | None:
+    return None if value is None else _ids([value])
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back the stored time without its zone; it was written in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class Conversations:
+    """Implements `bot.core.stores.ConversationStore`."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._now = now
+        self._monotonic = monotonic
+        self._tidied_at: float | None = None
+
+    async def load(self, user_key: str) -> Conversation | None:
+        query = select(table).where(table.c.user_key == user_key, table.c.updated_at >= self._now() - LIFETIME)
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).mappings().first()
+        if row is None:
+            return None
+        return Conversation(
+            platforms=tuple(row["platforms"].split()),
+            topic=row["topic"],
+            suggestion=row["suggestion"],
+            aspects=tuple(row["aspects"].split()),
+            asked_region=row["asked_region"],
+            after_room=row["after_room"],
+            at=_aware(row["updated_at"]).timestamp(),
+        )
+
+    async def save(self, user_key: str, conversation: Conversation) -> None:
+        values = {
+            "platforms": _ids(conversation.platforms),
+            "topic": _id(conversation.topic),
+            "suggestion": _id(conversation.suggestion),
+            "aspects": _ids(conversation.aspects),
+            "asked_region": conversation.asked_region,
+            "after_room": conversation.after_room,
+            "updated_at": self._now(),
+        }
+        upsert = insert_for(self._engine.dialect.name, table).values(user_key=user_key, **values)
+        async with self._engine.begin() as connection:
+            await connection.execute(upsert.on_conflict_do_update(index_elements=["user_key"], set_=values))
+            if self._tidied_at is None or self._monotonic() - self._tidied_at >= TIDY_EVERY:
+                self._tidied_at = self._monotonic()
+                await connection.execute(delete(table).where(table.c.updated_at < self._now() - LIFETIME))
+
+    async def forget(self, user_key: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(table).where(table.c.user_key == user_key))
