@@ -57,6 +57,15 @@ class Brain:
     def forget(self, user: str) -> None:
         self._memory.pop(user, None)
 
+    def remembered(self, user: str) -> dict[str, list[str]]:
+        """What the conversation with `user` is about, as kept in memory (ids only), for "export"."""
+        last = self._memory.get(user, _Last())
+        return {
+            "platforms": list(last.platforms),
+            "topic": [last.topic] if last.topic else [],
+            "aspects": list(last.aspects),
+        }
+
     def ask(self, text: str, *, user: str = "", region: str | None = None) -> Answer:
         return self.answer(self.read(text), user=user, region=region, text=text)
 

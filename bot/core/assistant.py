@@ -1,20 +1,25 @@
 """The assistant: one incoming message in, one Answer (or nothing) out. Transport-neutral.
 
-It puts the pieces in the order the brief asks for: access gate, then the brain, with the assistant itself
-handling what needs state (settings, forget) or other services (rooms).
+It puts the pieces in the order the brief asks for: the rate limit, then who is writing (the doorkeeper: a
+stranger gets no further), the size limit, then the brain, with the assistant itself handling what needs state
+(settings, export, invite, forget) or other services (rooms).
 """
 
 from __future__ import annotations
 
 import logging
 import zoneinfo
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
-from bot.access.gate import AccessGate
+from bot.access.gate import AccessGate, Role
 from bot.brain import entries, replies
 from bot.brain.brain import Brain
 from bot.brain.reader import Reading
-from bot.core.stores import UserStore
+from bot.core.doorkeeper import Doorkeeper, utc_now
+from bot.core.export import export_answer
+from bot.core.stores import InvitationStore, StrangerStore, UserStore
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
@@ -47,10 +52,14 @@ class Assistant:
         rooms: Rooms | None = None,
         default_region: str | None = None,
         default_timezone: str = "UTC",
+        invitations: InvitationStore | None = None,
+        strangers: StrangerStore | None = None,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.brain = brain
         self._keyer = keyer
         self._gate = gate
+        self._door = Doorkeeper(gate, keyer, users=users, invitations=invitations, strangers=strangers, now=now)
         self._users = users
         self._rooms = rooms
         self._region = default_region
@@ -65,10 +74,21 @@ class Assistant:
         if message.is_group and not message.addressed:
             return None
         user = self._keyer.user_key(message.transport, message.sender)
-        refusal = self._gate.check(message, user)
+        refusal = self._gate.throttle(message, user)
         if refusal is not None:
-            log.info("message refused", extra={"user": self._keyer.short(user)})
+            log.info("message refused: rate limit", extra={"user": self._keyer.short(user)})
             return refusal.reply
+        role = await self._door.role(message)
+        if role is None:
+            answer = await self._door.stranger(message, user)
+            outcome = "joined" if answer is not None and answer.intent is Intent.JOIN else "stranger refused"
+            log.info("message from a stranger: %s", outcome, extra={"user": self._keyer.short(user)})
+            return answer
+        refusal = self._gate.oversized(message)
+        if refusal is not None:
+            return refusal.reply
+        if self._door.already_in(message):
+            return _note("You are already in", "No code is needed: that one stays unused.", Intent.JOIN)
         reading = self.brain.read(message.text)
         log.debug("message read", extra={"user": self._keyer.short(user), "intent": str(reading.intent)})
         stored = await self._users.settings(user) if self._users is not None else {}
@@ -89,12 +109,16 @@ class Assistant:
             return await self._settings(user, reading, stored)
         if reading.intent is Intent.PRIVACY:
             return replies.privacy_answer()
+        if reading.intent is Intent.EXPORT:
+            return await self._export(message, user, role, stored)
+        if reading.intent is Intent.INVITE:
+            return await self._invite(role)
         if reading.intent is Intent.FORGET:
             self.brain.forget(user)
             self._asked_region.discard(user)
             if self._users is not None:
                 await self._users.forget(user)
-            return replies.forgotten_answer()
+            return replies.forgotten_answer(was_invited=role == "user")
         # Only a conversation (settings kept per user) can take an answer; stateless `ask` gives every region.
         ask_region = region is None and self._users is not None and user not in self._asked_region
         answer = self.brain.answer(reading, user=user, region=region, text=message.text, ask_region=ask_region)
@@ -103,6 +127,39 @@ class Assistant:
                 self._asked_region.clear()
             self._asked_region.add(user)
         return answer
+
+    async def _export(self, message: Incoming, user: str, role: Role, stored: dict[str, str]) -> Answer:
+        return export_answer(
+            pseudonym=self._keyer.short(user),
+            role=role,
+            transport=message.transport,
+            member=await self._users.member(user) if self._users is not None else None,
+            settings=stored,
+            conversation=self.brain.remembered(user),
+        )
+
+    async def _invite(self, role: Role) -> Answer:
+        # The terminal's user sits at the operator's machine, so they may invite as an admin may.
+        if role not in ("admin", "local"):
+            return _note("Only the operator invites", "Ask whoever runs this Confidant to invite a colleague.")
+        invitation = await self._door.invite()
+        if invitation is None:
+            return _note("Invitations need a database", "Run `confidant invite`, or say “invite” in `confidant chat`.")
+        moment = invitation.expires_at
+        expires = f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+        return Answer(
+            intent=Intent.INVITE,
+            title="Invitation code",
+            sections=(
+                Section(
+                    None,
+                    (
+                        f"Give it to one colleague, privately. They send me: join {invitation.code}",
+                        f"It works once, until {expires}. I keep only a keyed hash of it, so I cannot show it again.",
+                    ),
+                ),
+            ),
+        )
 
     def end_conversation(self, message: Incoming) -> None:
         """Forget what the conversation with this sender was about (not their settings): the next message

@@ -27,6 +27,10 @@ class Keyer:
     def message_key(self, key: str) -> str:
         return self._digest("message", key)
 
+    def invitation(self, code: str) -> str:
+        """What the database keeps of an invitation code: a keyed hash, so a copy of it lets nobody join."""
+        return self._digest("invitation", code)
+
     def short(self, value: str) -> str:
         """A 10-character pseudonym for log lines, so operators can follow one conversation without its id."""
         return self._digest("log", value)[:10]

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.storage.database import scrub
 from bot.storage.models import InboxMessage, ProcessedMessage
 
 inbox = cast(Table, InboxMessage.__table__)
@@ -163,15 +164,8 @@ class Inbox:
             await self.scrub()
 
     async def scrub(self) -> None:
-        """Make deleted text unrecoverable from the SQLite files (no-op elsewhere).
-
-        secure_delete zeroes freed bytes in the main file, but the write-ahead log still holds the old page
-        images until a checkpoint; TRUNCATE copies the pages back and empties the log file.
-        """
-        if self._engine.dialect.name != "sqlite":
-            return
-        async with self._engine.connect() as connection:
-            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        """Make deleted text unrecoverable from the SQLite files (see `bot.storage.database.scrub`)."""
+        await scrub(self._engine)
 
     async def purge_processed(self, older_than: datetime) -> int:
         """Forget dedupe keys older than the window in which a duplicate can still arrive."""
