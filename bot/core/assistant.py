@@ -145,8 +145,6 @@ class Assistant:
         invitation = await self._door.invite()
         if invitation is None:
             return _note("Invitations need a database", "Run `confidant invite`, or say “invite” in `confidant chat`.")
-        moment = invitation.expires_at
-        expires = f"{moment.day} {moment:%B %Y, %H:%M} UTC"
         return Answer(
             intent=Intent.INVITE,
             title="Invitation code",
@@ -155,7 +153,8 @@ class Assistant:
                     None,
                     (
                         f"Give it to one colleague, privately. They send me: join {invitation.code}",
-                        f"It works once, until {expires}. I keep only a keyed hash of it, so I cannot show it again.",
+                        f"It works once, until {invitation.until}. "
+                        "I keep only a keyed hash of it, so I cannot show it again.",
                     ),
                 ),
             ),

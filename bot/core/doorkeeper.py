@@ -37,6 +37,12 @@ class Invitation:
     code: str  # shown once, to whoever asked; the database keeps only its keyed hash
     expires_at: datetime
 
+    @property
+    def until(self) -> str:
+        """The expiry in words: "8 December 2026, 09:00 UTC"."""
+        moment = self.expires_at.astimezone(UTC)
+        return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
 
 class MemoryStrangers:
     """Strangers remembered in memory only, for an assistant without a database (tests, stateless use)."""
