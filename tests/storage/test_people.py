@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -119,3 +120,19 @@ async def test_the_people_revision_downgrades_and_upgrades_again(engine: AsyncEn
     await upgrade(engine)
     async with engine.connect() as connection:
         assert {"invitations", "strangers"} <= await connection.run_sync(_tables)
+
+
+async def test_the_app_tidies_expired_invitations_and_old_strangers_hourly(tmp_path: Path) -> None:
+    from bot.app import open_app
+    from bot.config import load_settings
+
+    app = await open_app(load_settings({"CONFIDANT_DATA_DIR": str(tmp_path)}))
+    try:
+        await app.invitations.create(KEYER.invitation("OLD"), now=NOW, expires_at=NOW + timedelta(days=7))
+        await app.invitations.create(KEYER.invitation("NEW"), now=NOW, expires_at=NOW + timedelta(days=9))
+        await app.strangers.save("told", StrangerState(refused_at=NOW))
+        assert await app.tidy(NOW + timedelta(days=1)) == 0  # still within its day
+        assert await app.tidy(NOW + timedelta(days=8)) == 2  # the old invitation and the stranger
+        assert await app.invitations.pending(NOW + timedelta(days=8)) == 1
+    finally:
+        await app.close()
