@@ -38,7 +38,7 @@ def help_answer() -> Answer:
                     "room, or room for 3pm: a meeting link",
                     "region uk|eu|us|other: which rules I mention",
                     "timezone Europe/London, name Dr Lee: your room settings",
-                    "privacy: what I store; forget: delete it",
+                    "privacy: what I store; export: show it; forget: delete it",
                 ),
             ),
         ),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,12 +22,12 @@ from bot.cli import _chat
 from bot.config import Settings, load_settings
 from bot.core.doorkeeper import create_invitation
 from bot.core.worker import Worker
-from bot.logs import NOISY_LOGGERS, quiet_noisy_loggers
 from bot.runner import run_transports
 from bot.storage.invitations import Invitations
 from bot.storage.models import Base
 from bot.storage.users import Users
 from tests.fakes import signal_envelopes as env
+from tests.fakes.logs import Everything, everything_logged
 from tests.fakes.signal_api import FakeSignalApi
 from tests.rooms.helpers import APP_ID, SECRET, XMPP_DOMAIN
 from tests.transports.telegram.test_run import free_port
@@ -61,38 +60,10 @@ class Secrets:
         self.strings.update(value for value in values if value)
 
 
-class Everything(logging.Handler):
-    """Every record at every level, formatted before any redaction could hide a leak."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.stream = io.StringIO()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream.write(f"{record.name} {record.levelname} {record.getMessage()}\n")
-        if record.exc_info:
-            self.stream.write(logging.Formatter().formatException(record.exc_info) + "\n")
-
-
 @pytest.fixture
 def everything() -> Iterator[Everything]:
-    root = logging.getLogger()
-    handler = Everything()
-    saved = root.level, {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    # As every command sets logging up (bot/logs.py); then an operator turns the libraries up while debugging,
-    # which must not undo the protection.
-    quiet_noisy_loggers()
-    for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    try:
+    with everything_logged() as handler:
         yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(saved[0])
-        for name, level in saved[1].items():
-            logging.getLogger(name).setLevel(level)
 
 
 def settings_for(folder: Path, **extra: str) -> Settings:
@@ -181,7 +152,7 @@ def test_terminal_conversations_leave_nothing(tmp_path: Path, everything: Everyt
     secrets.add(*tokens)
     assert_nowhere(
         secrets,
-        logged=everything.stream.getvalue(),
+        logged=everything.text,
         stored=asyncio.run(rows(settings)),
         on_disk=typed.on_disk,
     )
@@ -263,7 +234,7 @@ async def test_signal_conversations_leave_nothing(tmp_path: Path, everything: Ev
         if n % 10 in (FORGETS, REMOVED):
             secrets.add(f"Marigold{n}")
     stored = await rows(settings)
-    assert_nowhere(secrets, logged=everything.stream.getvalue(), stored=stored, on_disk=on_disk + files(tmp_path))
+    assert_nowhere(secrets, logged=everything.text, stored=stored, on_disk=on_disk + files(tmp_path))
     # Forgotten and removed people leave no row: their keyed hash is nowhere, and neither is anything else.
     forgotten = [keyer.user_key("signal", env.person(n)[1]) for n in people if n % 10 == FORGETS]
     for key in (*forgotten, *removed):
