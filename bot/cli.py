@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     room.add_argument("--json", action="store_true")
     room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
     commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
+    commands.add_parser(
+        "health", help="exit 0 if the `confidant run` on CONFIDANT_HTTP_ADDR is ready (container health checks)"
+    )
     kb = commands.add_parser("kb", help="check, list or publish the knowledge base, or list what is due for review")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
@@ -61,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
+    db_backup = db_commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database into a new FILE, also while running"
+    )
+    db_backup.add_argument("file", help="where to write the copy (must not exist yet)")
     from bot.transports import registry
 
     registry.add_commands(commands)
@@ -182,6 +189,29 @@ def _people(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(people.remove_user(settings, args.id, out=sys.stdout, err=sys.stderr))
 
 
+def _db_backup(settings: Settings, file: str) -> int:
+    from pathlib import Path
+
+    from bot.config import database_url
+    from bot.storage.backup import BackupError, backup_sqlite
+    from bot.storage.database import sqlite_path
+
+    database = sqlite_path(database_url(settings))
+    if database is None:
+        print(
+            "confidant db backup: the database is PostgreSQL; back it up with pg_dump (docs/operating.md)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        backup_sqlite(database, Path(file))
+    except BackupError as error:
+        print(f"confidant db backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {database} to {file}")
+    return 0
+
+
 def _run(settings: Settings, err: TextIO) -> int:
     from bot.transports import registry
 
@@ -207,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings()
-        if args.command not in ("kb", "ask"):
+        if args.command not in ("kb", "ask", "health"):
             from bot.logs import setup_logging
 
             setup_logging(settings.log_level, settings.log_format)
@@ -247,12 +277,20 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "chat":
         return _chat(settings, sys.stdin, sys.stdout)
+    if args.command == "db" and args.db_command == "backup":
+        return _db_backup(settings, args.file)
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings, sys.stdout))
     if args.command in ("invite", "users"):
         return _people(args, settings)
     if args.command == "run":
         return _run(settings, sys.stderr)
+    if args.command == "health":
+        from bot.health import check_ready
+
+        ready, line = check_ready(settings.http_addr)
+        print(line, file=sys.stdout if ready else sys.stderr)
+        return 0 if ready else 1
     if args.command == "room":
         from bot.rooms.cli import run_room_command
 

@@ -6,6 +6,7 @@ line per problem, naming the variable, never a traceback (`ConfigError`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -25,7 +26,8 @@ from pydantic_settings import (
 
 ENV_PREFIX = "CONFIDANT_"
 
-# Secret variables also accept NAME_FILE (a path to a file holding the value), the Docker/Kubernetes habit.
+# Secret variables also accept NAME_FILE (a path to a file holding the value), the Docker/Kubernetes habit;
+# an empty file is as if the variable were unset.
 SECRET_FIELDS = (
     "telegram_token",
     "telegram_webhook_secret",
@@ -91,7 +93,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     region: Region | None = None  # None: not said; a messenger conversation asks once
-    timezone: str = "UTC"
+    timezone: str = Field(default_factory=lambda: local_timezone())  # the machine's zone if unset
     secret_key: SecretStr | None = None
     http_addr: str = "127.0.0.1:9090"
     site_url: str | None = None  # public address of the `kb site` website: canonical links, and the bot's "more"
@@ -108,7 +110,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment beats .env beats confidant.toml: the operator's shell has the last word.
-        return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
+        toml = TomlConfigSettingsSource(settings_cls)
+        _check_toml_keys(toml.toml_data)
+        return (init_settings, env_settings, dotenv_settings, toml)
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -192,6 +196,55 @@ class Settings(BaseSettings):
         return value
 
 
+def _check_toml_keys(data: Mapping[str, object]) -> None:
+    """A key of confidant.toml that is no setting (a typo such as `signal_nubmer`) would be ignored in silence."""
+    import difflib
+
+    known = list(Settings.model_fields)
+    lines = []
+    for key in data:
+        if key.lower() not in Settings.model_fields:  # names are not case-sensitive, as in the environment
+            close = difflib.get_close_matches(key.lower().removeprefix("confidant_"), known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            lines.append(f"confidant.toml: {key!r} is not a setting{hint}")
+    if lines:
+        raise ConfigError(lines)
+
+
+ZONEINFO_PREFIXES = ("posix/", "right/")
+
+
+def _zone_name(text: str) -> str | None:
+    """An IANA name from a TZ value or a path into a zoneinfo folder, if it names a zone this machine knows."""
+    name = text.strip().removeprefix(":")
+    if "zoneinfo/" in name:
+        name = name.rsplit("zoneinfo/", 1)[1]
+        for prefix in ZONEINFO_PREFIXES:
+            name = name.removeprefix(prefix)
+    if not name or name.startswith("/") or name == "localtime":
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return name
+
+
+def local_timezone(environ: Mapping[str, str] | None = None, localtime: Path = Path("/etc/localtime")) -> str:
+    """The machine's own time zone as an IANA name: the TZ variable, else where /etc/localtime points,
+    else /etc/timezone (Debian), else UTC. A zone given as POSIX rules (`TZ=GMT0BST,…`) has no IANA name."""
+    env = os.environ if environ is None else environ
+    if (tz := env.get("TZ")) and (found := _zone_name(tz)):
+        return found
+    with contextlib.suppress(OSError):
+        if found := _zone_name(os.path.normpath(localtime.parent / os.readlink(localtime))):
+            return found
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if found := _zone_name((localtime.parent / "timezone").read_text(encoding="utf-8")):
+            return found
+    return "UTC"
+
+
 def data_dir(settings: Settings) -> Path:
     """The folder for the secret key, the SQLite database and operator alerts."""
     if settings.data_dir is not None:
@@ -217,9 +270,13 @@ def _read_secret_files(environ: Mapping[str, str]) -> dict[str, Any]:
         if not path:
             continue
         try:
-            values[field] = Path(path).read_text(encoding="utf-8").strip()
+            value = Path(path).read_text(encoding="utf-8").strip()
         except OSError as error:
             problems.append(f"{file_variable}: cannot read {path}: {error.strerror or error}")
+            continue
+        # An empty file counts as unset, so that compose.yaml can mount every secret whether it is used or not.
+        if value:
+            values[field] = value
     if problems:
         raise ConfigError(problems)
     return values

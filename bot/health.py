@@ -134,3 +134,42 @@ class HealthServer:
         if path == "/metrics":
             return "200 OK", "text/plain; version=0.0.4", metrics(self._worker, self._transports).encode()
         return "404 Not Found", "text/plain", b"not found\n"
+
+
+def _dial_address(address: str) -> tuple[str, int]:
+    """Where to reach a server listening on HOST:PORT: a wildcard host is reached on loopback."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    wildcard = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104 - mapped away, not bound
+    return wildcard.get(host, host), int(port)
+
+
+def check_ready(address: str, timeout: float = 5.0) -> tuple[bool, str]:
+    """Asks a running `confidant run` on `address` (CONFIDANT_HTTP_ADDR) for /readyz: (ready, one line).
+
+    The standard library's http.client rather than httpx: this runs every few seconds as a container health
+    check, where a short start-up and no proxy settings from the environment are what matter."""
+    import http.client
+
+    host, port = _dial_address(address)
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", "/readyz", headers={"Connection": "close"})
+        response = connection.getresponse()
+        body = response.read(65536)
+    except (OSError, http.client.HTTPException) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        return False, f"no answer from confidant run at {address}: {reason}"
+    finally:
+        connection.close()
+    try:
+        data = json.loads(body)
+        transports = data.get("transports", {})
+        down = sorted(name for name, snapshot in transports.items() if snapshot.get("connected") is False)
+    except (ValueError, AttributeError):
+        return False, f"{address} answered /readyz with HTTP {response.status}, not Confidant's readiness"
+    if response.status == 200 and data.get("ready") is True:
+        return True, "ready: " + (", ".join(sorted(transports)) or "no messenger") + " connected"
+    if down:
+        return False, "not ready: " + ", ".join(down) + " not connected"
+    return False, f"not ready (HTTP {response.status})"

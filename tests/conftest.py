@@ -30,5 +30,7 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
         if name.startswith("CONFIDANT_") and not name.startswith("CONFIDANT_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("CONFIDANT_DATA_DIR", str(tmp_path / "data"))
+    # The default time zone is the machine's: fixed here so that tests read times alike on every machine.
+    monkeypatch.setenv("TZ", "UTC")
     monkeypatch.chdir(tmp_path)
     yield

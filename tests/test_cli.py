@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -110,6 +111,22 @@ def test_chat_reads_piped_input_and_keeps_settings(tmp_path: Path) -> None:
     assert "HIPAA (US)" in blocks[2] and "UK/EU GDPR" not in blocks[2]
     assert "the details" in blocks[3]
     assert database.exists()
+
+
+async def confidant_in_background(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`confidant` in a process of its own while this event loop goes on serving (a fake server, /readyz)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=clean_environment(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
 
 
 def test_run_without_messengers_explains_itself() -> None:
@@ -306,3 +323,19 @@ def test_ctrl_c_leaves_chat_at_once() -> None:
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_typo_in_confidant_toml_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "confidant.toml").write_text('signal_nubmer = "+447700900123"\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "is signal safe"],
+        capture_output=True,
+        text=True,
+        env=clean_environment(),
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "confidant.toml: 'signal_nubmer' is not a setting (did you mean signal_number?)\n"
+    assert result.stdout == ""

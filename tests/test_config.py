@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings, local_timezone
 from bot.transports import registry
 
 
@@ -74,6 +74,67 @@ def test_process_environment_and_toml(tmp_path: Path, monkeypatch: pytest.Monkey
     settings = load_settings()
     assert settings.region == "eu"  # from the file
     assert settings.timezone == "Europe/Berlin"  # the environment wins
+
+
+def test_empty_secret_file_counts_as_unset(tmp_path: Path) -> None:
+    # compose.yaml mounts every secret file, used or not: an empty one must not switch a messenger on.
+    empty = tmp_path / "telegram_token"
+    empty.write_text("\n", encoding="utf-8")
+    settings = load_settings({"CONFIDANT_TELEGRAM_TOKEN_FILE": str(empty)})
+    assert settings.telegram_token is None
+
+
+def test_default_time_zone_is_the_machines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/London")
+    assert load_settings({}).timezone == "Europe/London"
+    assert load_settings({"CONFIDANT_TIMEZONE": "Asia/Tokyo"}).timezone == "Asia/Tokyo"
+
+
+def zoneinfo_link(tmp_path: Path, target: str) -> Path:
+    localtime = tmp_path / "etc" / "localtime"
+    localtime.parent.mkdir(parents=True, exist_ok=True)
+    localtime.symlink_to(target)
+    return localtime
+
+
+@pytest.mark.parametrize(
+    ("tz", "link", "expected"),
+    [
+        ("America/New_York", "/usr/share/zoneinfo/Europe/London", "America/New_York"),  # TZ first
+        (":Asia/Tokyo", None, "Asia/Tokyo"),  # glibc's leading colon
+        (":/usr/share/zoneinfo/Asia/Tokyo", None, "Asia/Tokyo"),  # a path into zoneinfo
+        ("GMT0BST,M3.5.0/1,M10.5.0", "/usr/share/zoneinfo/Europe/Paris", "Europe/Paris"),  # POSIX rules: no name
+        ("", "/usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"),
+        ("", "../usr/share/zoneinfo/posix/Australia/Sydney", "Australia/Sydney"),  # relative, posix/ tree
+        ("", "/usr/share/zoneinfo/Not/AZone", "UTC"),
+        ("Nowhere/Special", None, "UTC"),
+        ("", None, "UTC"),
+    ],
+)
+def test_local_timezone_finds_the_iana_name(tmp_path: Path, tz: str, link: str | None, expected: str) -> None:
+    localtime = zoneinfo_link(tmp_path, link) if link else tmp_path / "etc" / "localtime"
+    assert local_timezone({"TZ": tz} if tz else {}, localtime=localtime) == expected
+
+
+def test_local_timezone_reads_debians_etc_timezone(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "localtime").write_bytes(b"TZif2")  # a copied file, not a link: its name is lost
+    (etc / "timezone").write_text("Europe/Dublin\n", encoding="utf-8")
+    assert local_timezone({}, localtime=etc / "localtime") == "Europe/Dublin"
+
+
+def test_unknown_toml_keys_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "confidant.toml").write_text(
+        'signal_nubmer = "+447700900123"\nREGION = "uk"\ncolour = "blue"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.lines == [
+        "confidant.toml: 'signal_nubmer' is not a setting (did you mean signal_number?)",
+        "confidant.toml: 'colour' is not a setting",
+    ]
 
 
 def test_site_url_is_checked_and_loses_its_trailing_slash() -> None:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
 import pytest
 
-from bot.health import HealthServer, metrics, readiness
+from bot.cli import main
+from bot.health import HealthServer, check_ready, metrics, readiness
+from tests.test_cli import confidant_in_background
 
 
 class FakeWorker:
@@ -89,3 +93,75 @@ async def test_a_taken_address_is_reported_not_fatal() -> None:
 def test_readiness_and_metrics_without_transports() -> None:
     assert readiness([]) == (True, {})
     assert "confidant_conversations 1" in metrics(FakeWorker(), [])
+
+
+# `confidant health`, against the real health server: the container's HEALTHCHECK.
+
+
+async def confidant_health(address: str) -> tuple[int, str, str]:
+    """The command as the HEALTHCHECK runs it: a process of its own, while this loop serves /readyz."""
+    return await confidant_in_background("health", env={"CONFIDANT_HTTP_ADDR": address})
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[tuple[HealthServer, FakeTransport]]:
+    transport = FakeTransport(connected=True)
+    health = HealthServer(FakeWorker(), [transport])
+    assert await health.start("127.0.0.1:0")
+    yield health, transport
+    await health.close()
+
+
+async def test_confidant_health_exits_0_when_ready_and_1_with_one_line_when_not(
+    server: tuple[HealthServer, FakeTransport],
+) -> None:
+    health, transport = server
+    status, out, err = await confidant_health(f"127.0.0.1:{health.port}")
+    assert (status, out, err) == (0, "ready: signal connected\n", "")
+    transport.connected = False
+    status, out, err = await confidant_health(f"127.0.0.1:{health.port}")
+    assert (status, out, err) == (1, "", "not ready: signal not connected\n")
+
+
+async def test_confidant_health_reaches_a_server_on_every_interface_through_loopback(
+    server: tuple[HealthServer, FakeTransport], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    health, _ = server
+    monkeypatch.setenv("CONFIDANT_HTTP_ADDR", f"0.0.0.0:{health.port}")
+    assert await asyncio.to_thread(main, ["health"]) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_confidant_health_when_nothing_listens(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("CONFIDANT_HTTP_ADDR", f"127.0.0.1:{port}")
+    assert main(["health"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"no answer from confidant run at 127.0.0.1:{port}: ")
+
+
+async def test_confidant_health_when_something_else_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    async def not_confidant(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        await writer.drain()
+        writer.close()
+
+    other = await asyncio.start_server(not_confidant, "127.0.0.1", 0)
+    port = other.sockets[0].getsockname()[1]
+    try:
+        ready, line = await asyncio.to_thread(check_ready, f"127.0.0.1:{port}")
+    finally:
+        other.close()
+        await other.wait_closed()
+    assert not ready
+    assert line == f"127.0.0.1:{port} answered /readyz with HTTP 200, not Confidant's readiness"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.brain.phone import shorten
+from bot.brain import sentences
 from bot.kb.schema import ASPECT_MAX_CHARS, E2EEState, Platform
+from bot.kb.words import E2EE_STATE_WORDS, SURFACE_LABELS
 
 ASPECT_LABELS = {
     "e2ee": "Encryption",
@@ -53,20 +54,6 @@ ASPECT_TOPICS = {
     "accounts": "choosing-a-platform",
 }
 
-STATE_WORDS = {
-    E2EEState.DEFAULT: "end-to-end encrypted by default",
-    E2EEState.OPTIONAL: "end-to-end encrypted only if switched on",
-    E2EEState.PARTIAL: "end-to-end encrypted only in some cases",
-    E2EEState.NONE: "not end-to-end encrypted",
-}
-SURFACES = {
-    "chat_1to1": "one-to-one chats",
-    "chat_group": "group chats",
-    "calls": "calls",
-    "meetings": "video meetings",
-    "email": "email",
-    "backups": "backups",
-}
 CAN_HIDE = {
     "yes": "You can hide it.",
     "partly": "You can hide some of it.",
@@ -78,17 +65,17 @@ CAN_HIDE = {
 def e2ee_summary(platform: Platform) -> str:
     """ "Calls and one-to-one chats: end-to-end encrypted by default; backups: only if switched on." """
     groups: dict[E2EEState, list[str]] = {}
-    for surface, label in SURFACES.items():
+    for surface, label in SURFACE_LABELS.items():
         state = getattr(platform.e2ee, surface)
         if state is not E2EEState.NOT_APPLICABLE:
             groups.setdefault(state, []).append(label)
-    parts = [f"{' and '.join(labels)}: {STATE_WORDS[state]}" for state, labels in groups.items()]
+    parts = [f"{' and '.join(labels)}: {E2EE_STATE_WORDS[state]}" for state, labels in groups.items()]
     if not parts:
         return "End-to-end encryption does not apply here."
     return ("; ".join(parts) + ".").capitalize()
 
 
-def _open_source(platform: Platform) -> str:
+def open_source_text(platform: Platform) -> str:
     source = platform.open_source
     words = {"yes": "open source", "partly": "partly open source", "no": "not open source"}
     line = f"The apps are {words[source.client]}; the servers are {words[source.server]}."
@@ -105,7 +92,7 @@ ANSWERS: dict[str, Callable[[Platform], str]] = {
     "gdpr": lambda platform: platform.compliance.gdpr,
     "hipaa": lambda platform: platform.compliance.hipaa_baa,
     "business-model": lambda platform: platform.business_model.summary,
-    "open-source": _open_source,
+    "open-source": open_source_text,
     "ai": lambda platform: platform.ai_features,
     "metadata": lambda platform: platform.metadata,
     "data-location": lambda platform: platform.jurisdiction,
@@ -121,7 +108,7 @@ def aspect_line(platform: Platform, aspect: str, *, limit: int = ASPECT_MAX_CHAR
     answer = ANSWERS.get(aspect)
     if answer is None:
         return None
-    return f"{ASPECT_LABELS[aspect]}: {shorten(answer(platform), limit)}"
+    return f"{ASPECT_LABELS[aspect]}: {sentences.whole(answer(platform), limit)}"
 
 
 def tips_for(platform: Platform, aspects: Sequence[str], raises: Callable[[str], Sequence[str]]) -> tuple[str, ...]:

@@ -55,6 +55,10 @@ class AspectFinder:
             for text, yields in (weak or {}).items()
         }
 
+    def single_words(self) -> frozenset[str]:
+        """The aspect phrases that are one word ("groups", "recording")."""
+        return frozenset(phrase[0] for phrase in self._phrases if len(phrase) == 1)
+
     def words(self) -> frozenset[str]:
         """Every word of every aspect phrase: none of them is ever an unknown platform's name."""
         return frozenset(word for phrase in self._phrases for word in phrase)

@@ -1,18 +1,19 @@
 """The brain: text in, `Answer` out, for knowledge questions. Knows nothing of transports or storage.
 
-It keeps one small piece of conversation state in memory only: per user, what the last answer was about (for
-"more" and "sources") and a pending "Did you mean …?" (for "yes"). Nothing of it is written to disk.
+It keeps one small piece of conversation state in memory only: per user, the `Context` of the last answer (for
+"more", follow-ups and "yes" to a "Did you mean …?"). Nothing of it is written to disk.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
+from time import time
 
-from bot.brain import entries, replies
-from bot.brain.aspect_lines import ASPECT_TOPICS
+from bot.brain import compare, entries, replies
+from bot.brain.context import Context, in_context
 from bot.brain.reader import Reader, Reading
 from bot.brain.vocabulary import Vocabulary, load_vocabulary
 from bot.kb.loader import KnowledgeBase
@@ -24,16 +25,6 @@ from bot.site.urls import PLATFORMS, TOPICS, absolute, folder
 MEMORY_SIZE = 10_000  # users remembered for "more"; the oldest are forgotten first
 
 
-@dataclass(frozen=True, slots=True)
-class _Last:
-    """What the last answer was about: ids only, never the text of the question."""
-
-    platforms: tuple[str, ...] = ()
-    topic: str | None = None
-    suggestion: str | None = None
-    aspects: tuple[str, ...] = ()
-
-
 class Brain:
     def __init__(
         self,
@@ -41,6 +32,7 @@ class Brain:
         *,
         vocabulary: Vocabulary | None = None,
         today: Callable[[], date] = date.today,
+        clock: Callable[[], float] = time,
         site_url: str | None = None,
     ) -> None:
         self.knowledge = knowledge
@@ -49,7 +41,8 @@ class Brain:
         self.vocabulary = vocabulary or load_vocabulary()
         self.reader = Reader(knowledge, self.vocabulary)
         self._today = today
-        self._memory: OrderedDict[str, _Last] = OrderedDict()
+        self._clock = clock
+        self._memory: OrderedDict[str, Context] = OrderedDict()
 
     def read(self, text: str) -> Reading:
         return self.reader.read(text)
@@ -59,7 +52,7 @@ class Brain:
 
     def remembered(self, user: str) -> dict[str, list[str]]:
         """What the conversation with `user` is about, as kept in memory (ids only), for "export"."""
-        last = self._memory.get(user, _Last())
+        last = self._memory.get(user, Context())  # held, even if lapsed: export shows what is kept
         return {
             "platforms": list(last.platforms),
             "topic": [last.topic] if last.topic else [],
@@ -82,12 +75,9 @@ class Brain:
 
         `region` is None when neither the operator nor the user has said which rules apply; `ask_region` adds
         the question that asks them (once per conversation: the caller keeps count)."""
-        today = self._today()
+        today, now = self._today(), self._clock()
         knowledge = self.knowledge
-        last = self._memory.get(user, _Last())
-
-        if reading.command == "yes" and last.suggestion:
-            reading = Reading(Intent.PLATFORM, platforms=(last.suggestion,))
+        last = self._memory.get(user, Context()).current(now)
         reading = in_context(reading, last, knowledge)
         intent = reading.intent
         if intent is Intent.MORE or reading.command == "sources":
@@ -108,7 +98,7 @@ class Brain:
                 ask_region=ask_region and region is None,
             )
         elif intent is Intent.COMPARE:
-            answer = entries.compare_answer(
+            answer = compare.compare_answer(
                 [knowledge.platforms[entry] for entry in reading.platforms],
                 knowledge,
                 today=today,
@@ -140,7 +130,9 @@ class Brain:
 
         if reading.aspects and not answer.aspects and intent not in (Intent.RECOMMEND, Intent.LIST, Intent.HELP):
             answer = replace(answer, aspects=reading.aspects)
-        self._remember(user, _Last(answer.platforms, answer.topic, reading.suggestion, reading.aspects), intent)
+        if not _understood(answer):
+            return answer  # "hmm", a stray "yes": the conversation stays where it was
+        self._remember(user, Context(answer.platforms, answer.topic, reading.suggestion, reading.aspects, now), intent)
         return answer
 
     def _unknown_of_kind(self, name: str, topic: Topic, region: str | None, today: date) -> Answer:
@@ -167,7 +159,7 @@ class Brain:
             return "thanks"
         return "bye" if words & {"bye", "goodbye", "cya"} else "hello"
 
-    def _more(self, last: _Last, *, region: str | None, today: date) -> Answer:
+    def _more(self, last: Context, *, region: str | None, today: date) -> Answer:
         knowledge = self.knowledge
         if last.platforms:
             details = [
@@ -193,7 +185,7 @@ class Brain:
         page = Link("On the scorecard", absolute(self._site_url, folder(section, entry_id)))
         return replace(answer, links=(*answer.links, page))
 
-    def _remember(self, user: str, last: _Last, intent: Intent) -> None:
+    def _remember(self, user: str, last: Context, intent: Intent) -> None:
         if intent in (Intent.GREETING, Intent.HELP) and user in self._memory:
             # "thanks", "help": "more" still refers to the answer before. Anything else replaces it, so an
             # old "Did you mean …?" is never answered by a later "yes".
@@ -204,60 +196,12 @@ class Brain:
             self._memory.popitem(last=False)
 
 
-def in_context(reading: Reading, last: _Last, knowledge: KnowledgeBase) -> Reading:
-    """A follow-up read against the answer before it, and a general aspect question given its topic.
-
-    "what about groups?" after "is WhatsApp safe?" is about WhatsApp's groups; "what about signal?" after "does
-    WhatsApp record?" is about Signal's recording; "how does whereby compare on that?" compares it with the
-    platform before; "which is cheaper?" after a comparison compares their cost. "does it record?" with nothing
-    before is the recording topic, and "what is e2ee?" is always the topic.
-    """
-    if reading.intent in (Intent.PLATFORM, Intent.COMPARE):
-        return _named_in_context(reading, last)
-    nothing_named = not reading.platforms and reading.unknown_name is None and reading.suggestion is None
-    if not nothing_named or reading.intent not in ANSWERABLE:
-        return reading
-    if last.platforms and not reading.definition and _continues(reading, last):
-        intent = Intent.COMPARE if len(last.platforms) > 1 else Intent.PLATFORM
-        return Reading(intent, platforms=last.platforms, aspects=reading.aspects or last.aspects, follow_up=True)
-    if reading.aspects and reading.intent is Intent.UNKNOWN:
-        topic = next(
-            (ASPECT_TOPICS[aspect] for aspect in reading.aspects if ASPECT_TOPICS.get(aspect) in knowledge.topics),
-            None,
-        )
-        if topic is not None:
-            return replace(reading, intent=Intent.TOPIC, topic=topic)
-    return reading
+def _understood(answer: Answer) -> bool:
+    """False for "I'm not sure what you are asking": nothing to remember about it."""
+    return answer.intent is not Intent.UNKNOWN or bool(answer.platforms or answer.topic or answer.title != NOT_SURE)
 
 
-def _continues(reading: Reading, last: _Last) -> bool:
-    """Whether a question that names nothing asks more about the platforms just discussed."""
-    if reading.asks_to_compare and len(last.platforms) > 1:
-        return True  # "which is cheaper?" after "zoom vs teams"
-    if not reading.aspects:
-        return False
-    if reading.intent is not Intent.TOPIC or reading.follow_up:
-        return True  # "does the client need an account?", "is it hipaa compliant?"
-    # Read alone it is a topic, but only because of the aspect's own words ("are the dms encrypted?").
-    return reading.topic in {ASPECT_TOPICS.get(aspect) for aspect in reading.aspects}
-
-
-def _named_in_context(reading: Reading, last: _Last) -> Reading:
-    new = [entry for entry in reading.platforms if entry not in last.platforms]
-    if last.platforms and new and reading.asks_to_compare and (reading.follow_up or len(reading.platforms) == 1):
-        # "how does whereby compare on that", "compare it with carepatron", "compare with whatsapp and signal"
-        platforms = tuple(dict.fromkeys((*last.platforms[:1], *reading.platforms)))[:3]
-        return Reading(
-            Intent.COMPARE, platforms=platforms, aspects=reading.aspects or last.aspects, follow_up=True
-        )
-    if reading.follow_up and not reading.aspects and last.aspects:
-        return replace(reading, aspects=last.aspects)
-    return reading
-
-
-# Readings a follow-up may turn into a platform question: a question read on its own as a topic, as nothing,
-# or as a greeting with a question in it. Never a command, a room or a recommendation.
-ANSWERABLE = frozenset({Intent.TOPIC, Intent.UNKNOWN, Intent.GREETING})
+NOT_SURE = replies.unknown_answer(None).title
 
 
 def _join(details: list[Answer]) -> Answer:

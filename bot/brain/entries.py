@@ -1,4 +1,5 @@
-"""Answers about knowledge-base entries: one platform, a comparison, a topic, a recommendation, the list."""
+"""Answers about knowledge-base entries: one platform (short, for a message to forward, or in full), a topic, a
+recommendation, the list. Comparisons are in compare.py."""
 
 from __future__ import annotations
 
@@ -6,19 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.brain.aspect_lines import aspect_line, e2ee_summary, tips_for
-from bot.brain.phone import Part, fit, shorten
+from bot.brain import sentences
+from bot.brain.aspect_lines import ANSWERS, ASPECT_LABELS, CAN_HIDE, aspect_line, open_source_text, tips_for
+from bot.brain.phone import Part, Priority, fit
 from bot.kb.loader import READER_NOTICE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
+from bot.kb.words import E2EE_STATE_RANK, E2EE_STATE_WORDS, SURFACE_LABELS, VERDICT_LABELS, VERDICT_RANK
 from bot.shared.answer import Answer, Intent, Link, Section
 
-VERDICT_LABELS = {
-    Verdict.RECOMMENDED: "Recommended",
-    Verdict.CARE: "Usable with care",
-    Verdict.AVOID: "Avoid for client work",
-    Verdict.RETIRED: "Retired",
-}
-VERDICT_RANK = {Verdict.RECOMMENDED: 0, Verdict.CARE: 1, Verdict.AVOID: 2, Verdict.RETIRED: 3}
 USE_LABELS = {Use.VIDEO: "video sessions", Use.MESSAGING: "messaging clients", Use.EMAIL: "email"}
 USE_CATEGORIES = {
     Use.VIDEO: frozenset({Category.VIDEO, Category.TELEHEALTH}),
@@ -26,30 +22,6 @@ USE_CATEGORIES = {
     Use.EMAIL: frozenset({Category.EMAIL}),
 }
 MAX_WITH_CARE = 6
-SURFACE_LABELS = {
-    "chat_1to1": "one-to-one chats",
-    "chat_group": "group chats",
-    "calls": "calls",
-    "meetings": "video meetings",
-    "email": "email",
-    "backups": "backups",
-}
-STATE_PHRASES = {
-    E2EEState.DEFAULT: "end-to-end encrypted by default",
-    E2EEState.OPTIONAL: "end-to-end encryption only if switched on",
-    E2EEState.PARTIAL: "end-to-end encrypted only in some cases",
-    E2EEState.NONE: "not end-to-end encrypted",
-}
-REGION_NOTES = {"us": ("HIPAA (US)", "hipaa_baa"), "eu": ("GDPR (EU)", "gdpr"), "uk": ("UK GDPR (ICO)", "gdpr")}
-
-
-def first_sentence(text: str) -> str:
-    head, dot, _ = text.partition(". ")
-    return head + "." if dot else text
-
-
-def month_year(day: date) -> str:
-    return day.strftime("%B %Y")
 
 
 def is_stale(reviewed: date, today: date) -> bool:
@@ -62,33 +34,30 @@ def e2ee_lines(e2ee: E2EE) -> list[str]:
     for surface, label in SURFACE_LABELS.items():
         state = getattr(e2ee, surface)
         if state is not E2EEState.NOT_APPLICABLE:
-            lines.append(f"{label.capitalize()}: {STATE_PHRASES[state]}.")
+            lines.append(f"{label.capitalize()}: {E2EE_STATE_WORDS[state]}.")
     return lines
 
 
-def e2ee_in_brief(e2ee: E2EE) -> str:
-    groups: dict[E2EEState, list[str]] = {}
-    for surface, label in SURFACE_LABELS.items():
-        state = getattr(e2ee, surface)
-        if state is not E2EEState.NOT_APPLICABLE and surface != "backups":
-            groups.setdefault(state, []).append(label)
-    parts = [f"{' and '.join(labels)}: {STATE_PHRASES[state]}" for state, labels in groups.items()]
-    return ("; ".join(parts) + ".").capitalize() if parts else "Not applicable."
+REGIMES = {"uk": ("UK GDPR", "gdpr", "uk"), "eu": ("GDPR (EU)", "gdpr", "eu"), "us": ("HIPAA (US)", "hipaa_baa", None)}
 
 
-def compliance_lines(platform: Platform, region: str) -> list[str]:
-    """The compliance notes for the user's region; for `other`, each regime in one sentence."""
+def rules_lines(platform: Platform, region: str | None, *, chars: int | None = None) -> tuple[str, ...]:
+    """The compliance lines for the user's region, or one per regime (UK/EU GDPR, US HIPAA) when it is not
+    known or "other". With `chars`, each is its first whole sentences within that many characters."""
     compliance = platform.compliance
-    if region == "us":
-        return [f"HIPAA (US): {compliance.hipaa_baa}"]
-    if region == "uk":
-        return [f"UK GDPR: {compliance.gdpr}", *([f"UK: {compliance.uk}"] if compliance.uk else [])]
-    if region == "eu":
-        return [f"GDPR (EU): {compliance.gdpr}", *([f"EU: {compliance.eu}"] if compliance.eu else [])]
-    return [
-        f"UK/EU GDPR: {first_sentence(compliance.gdpr)}",
-        f"US HIPAA: {first_sentence(compliance.hipaa_baa)}",
-    ]
+
+    def text(value: str) -> str:
+        return value if chars is None else sentences.whole(value, chars)
+
+    if region in REGIMES:
+        label, field, note = REGIMES[region]
+        lines = [f"{label}: {text(getattr(compliance, field))}"]
+        extra = getattr(compliance, note) if note and chars is None else None
+        return (*lines, *([f"{region.upper()}: {extra}"] if extra else []))
+    lines = [f"UK/EU GDPR: {text(compliance.gdpr)}", f"US HIPAA: {text(compliance.hipaa_baa)}"]
+    if chars is None:
+        lines += [f"{key.upper()}: {note}" for key in ("uk", "eu") if (note := getattr(compliance, key))]
+    return tuple(lines)
 
 
 def _verdict_line(platform: Platform, knowledge: KnowledgeBase) -> str:
@@ -111,13 +80,12 @@ def _correction_line(corrections: Sequence[tuple[str, str]]) -> str | None:
     return "; ".join(f"I read “{typed}” as “{read}”" for typed, read in corrections) + "."
 
 
-E2EE_RANK = {E2EEState.DEFAULT: 0, E2EEState.OPTIONAL: 1, E2EEState.PARTIAL: 2, E2EEState.NONE: 3}
 
 
 def _fitness(platform: Platform, use: Use) -> tuple[int, bool, str]:
     """Best first: end-to-end encryption on the surfaces this use needs, then no advertising, then the name."""
     states = [getattr(platform.e2ee, surface) for surface, _ in USE_SURFACES[use]]
-    best = min((E2EE_RANK.get(state, 4) for state in states), default=4)
+    best = min((E2EE_STATE_RANK[state] for state in states), default=E2EE_STATE_RANK[E2EEState.NOT_APPLICABLE])
     return best, platform.business_model.advertising, platform.name.casefold()
 
 
@@ -135,20 +103,7 @@ MAX_ASPECTS_SHOWN = 2
 MAX_TIPS = 3
 
 
-def short_rules(platform: Platform, region: str | None) -> tuple[str, ...]:
-    """One short line for the user's region; when it is not known (or "other"), one short line per regime."""
-    compliance = platform.compliance
-    gdpr, hipaa = shorten(compliance.gdpr, RULE_LINE_CHARS), shorten(compliance.hipaa_baa, RULE_LINE_CHARS)
-    if region == "us":
-        return (f"HIPAA (US): {hipaa}",)
-    if region == "uk":
-        return (f"UK GDPR: {gdpr}",)
-    if region == "eu":
-        return (f"GDPR (EU): {gdpr}",)
-    return (f"UK/EU GDPR: {gdpr}", f"US HIPAA: {hipaa}")
-
-
-def _notes(corrections: Sequence[tuple[str, str]], also_unknown: str | None) -> list[Part]:
+def notes(corrections: Sequence[tuple[str, str]], also_unknown: str | None) -> list[Part]:
     parts = []
     if also_unknown:
         parts.append(Part(Section(None, (_no_entry_line(also_unknown),))))
@@ -176,26 +131,27 @@ def platform_answer(
     the tips for the question come first. Everything else waits for "more".
     """
     if "client-message" in aspects:
-        return client_message_answer(platform, knowledge, today=today)
-    parts = _notes(corrections, also_unknown)
+        return client_message_answer(platform, knowledge, today=today, notes_first=notes(corrections, also_unknown))
+    parts = notes(corrections, also_unknown)
     answered = [line for aspect in aspects if (line := aspect_line(platform, aspect, limit=LEAD_CHARS)) is not None]
     for line in answered[:MAX_ASPECTS_SHOWN]:
         parts.append(Part(Section(None, (line,))))
     if not answered and "settings" not in aspects:
-        session_line = f"During a session: {shorten(platform.summary.session, SUMMARY_CHARS)}"
+        session_line = f"During a session: {sentences.whole(platform.summary.session, SUMMARY_CHARS)}"
         parts.append(Part(Section(None, (session_line,))))
-        parts.append(Part(Section(None, (f"Beyond the session: {platform.summary.wider}",)), priority=3))
+        wider_line = f"Beyond the session: {sentences.whole(platform.summary.wider, SUMMARY_CHARS)}"
+        parts.append(Part(Section(None, (wider_line,)), Priority.LOW))
     tips = tips_for(platform, aspects, raises)
     heading = "What to do now" if platform.retired else ("Settings" if "settings" in aspects else "Before you use it")
     tips_limit = len(tips) if "settings" in aspects else MAX_TIPS
-    short_tips = tuple(shorten(tip, TIP_CHARS) for tip in tips[:tips_limit])
+    shown_tips = tuple(sentences.whole(tip, TIP_CHARS) for tip in tips[:tips_limit])
     # With the question's own answer given, one action is enough to keep; the others give way first.
-    parts.append(Part(Section(heading, short_tips), priority=2, shrinks=True, keep=1 if answered else 2))
+    parts.append(Part(Section(heading, shown_tips), Priority.NORMAL, shrinks=True, keep=1 if answered else 2))
     if not {"gdpr", "hipaa"} & set(aspects):
-        # The user's own region is one line worth keeping; every region's line is a stopgap until they say.
-        parts.append(Part(Section("Rules", short_rules(platform, region)), priority=1, shrinks=True))
+        rules = rules_lines(platform, region, chars=RULE_LINE_CHARS)
+        parts.append(Part(Section("Rules", rules), Priority.HIGH, shrinks=True))
     if ask_region:
-        parts.append(Part(Section(None, (ASK_REGION,)), priority=1))
+        parts.append(Part(Section(None, (ASK_REGION,)), Priority.HIGH))
     answer = Answer(
         intent=Intent.PLATFORM,
         title=platform.name,
@@ -209,65 +165,56 @@ def platform_answer(
     return fit(answer, parts, soft_limit=SOFT_LIMIT)
 
 
-def client_message_answer(platform: Platform, knowledge: KnowledgeBase, *, today: date) -> Answer:
+def client_message_answer(
+    platform: Platform, knowledge: KnowledgeBase, *, today: date, notes_first: Sequence[Part] = ()
+) -> Answer:
     """A short note for the counsellor, then the message to forward to the client as it is (its own message)."""
     lines = (
-        shorten(platform.summary.session, 240),
+        sentences.whole(platform.summary.session, SUMMARY_CHARS),
         "The next message is for your client: forward it as it is.",
     )
-    follow_ups = (
-        Answer(
-            intent=Intent.PLATFORM,
-            title=f"About our sessions on {platform.name}",
-            sections=(Section(None, (platform.client_message,)),),
-            platforms=(platform.id,),
-            aspects=("client-message",),
-        ),
+    message = Answer(
+        intent=Intent.PLATFORM,
+        title=f"About our sessions on {platform.name}",
+        sections=(Section(None, (platform.client_message,)),),
+        platforms=(platform.id,),
+        aspects=("client-message",),
     )
-    return Answer(
+    answer = Answer(
         intent=Intent.PLATFORM,
         title=platform.name,
         verdict=_verdict_line(platform, knowledge),
-        sections=(Section(None, lines),),
         reviewed=platform.reviewed,
         stale=is_stale(platform.reviewed, today),
         platforms=(platform.id,),
         aspects=("client-message",),
         footer=MORE_POINTER,
-        follow_ups=follow_ups,
+        follow_ups=(message,),
     )
+    return fit(answer, [*notes_first, Part(Section(None, lines))])
 
 
-DETAIL_ASPECTS = (
-    ("Recording", "recording"),
-    ("Groups", "groups"),
-    ("On phones", "mobile"),
-    ("What your client needs", "accounts"),
-    ("Cost", "cost"),
-    ("AI features", "ai_features"),
-    ("Backups", "backups"),
-)
+# The aspect answers "more" lists beside the older fields (which have sections of their own above them).
+DETAIL_ASPECTS = ("recording", "groups", "mobile", "accounts", "cost", "ai", "backups")
 
 
 def platform_details(platform: Platform, knowledge: KnowledgeBase, *, region: str | None, today: date) -> Answer:
-    """The long version ("more")."""
+    """The long version ("more"): everything the entry holds, with numbered sources."""
     e2ee = [*e2ee_lines(platform.e2ee)]
     if platform.e2ee.since:
         e2ee.append(f"Since: {platform.e2ee.since}")
     e2ee += platform.e2ee.caveats
+    presence = (platform.presence.shown, *filter(None, (CAN_HIDE[platform.presence.can_hide],)))
     sections = [
         Section("End-to-end encryption", tuple(e2ee)),
         Section("What the company can see", (platform.provider_access, platform.metadata)),
-        Section("Online status and read receipts", (platform.presence.shown, _can_hide(platform.presence.can_hide))),
+        Section("Online status and read receipts", presence),
         Section("What you and your client reveal", (platform.identifiers,)),
         Section("How it makes money", (platform.business_model.summary,)),
-        Section("Open source and audits", _open_source(platform)),
+        Section("Open source and audits", (open_source_text(platform),)),
         Section("Where it is based", (platform.jurisdiction,)),
-        *(Section(heading, (getattr(platform, field),)) for heading, field in DETAIL_ASPECTS),
-        Section(
-            "Rules where you work",
-            _all_compliance(platform) if region in (None, "other") else tuple(compliance_lines(platform, region)),
-        ),
+        *(Section(ASPECT_LABELS[aspect], (ANSWERS[aspect](platform),)) for aspect in DETAIL_ASPECTS),
+        Section("Rules where you work", rules_lines(platform, region)),
     ]
     if platform.incidents:
         sections.append(
@@ -291,111 +238,6 @@ def platform_details(platform: Platform, knowledge: KnowledgeBase, *, region: st
     )
 
 
-def _can_hide(value: str) -> str:
-    return {
-        "yes": "You can hide it.",
-        "partly": "You can hide some of it.",
-        "no": "You cannot hide it.",
-        "n/a": "Not applicable.",
-    }[value]
-
-
-def _open_source(platform: Platform) -> tuple[str, ...]:
-    source = platform.open_source
-    lines = [f"Apps: {source.client}. Servers: {source.server}."]
-    if source.audits:
-        lines.append(source.audits)
-    return tuple(lines)
-
-
-def _all_compliance(platform: Platform) -> tuple[str, ...]:
-    compliance = platform.compliance
-    lines = [f"UK/EU GDPR: {compliance.gdpr}", f"US HIPAA: {compliance.hipaa_baa}"]
-    if compliance.uk:
-        lines.append(f"UK: {compliance.uk}")
-    if compliance.eu:
-        lines.append(f"EU: {compliance.eu}")
-    return tuple(lines)
-
-
-def _e2ee_rank(platform: Platform) -> int:
-    """How well the surfaces a counsellor uses are protected: 0 when something is end-to-end encrypted by
-    default, 1 when it can be switched on, and so on."""
-    surfaces = ("chat_1to1", "calls", "meetings", "email")
-    return min((E2EE_RANK.get(getattr(platform.e2ee, surface), 4) for surface in surfaces), default=4)
-
-
-def _why_better(best: Platform, other: Platform) -> str | None:
-    """The first thing that sets `best` above `other`, in words, or None when nothing does."""
-    if VERDICT_RANK[best.verdict] < VERDICT_RANK[other.verdict]:
-        rated = VERDICT_LABELS[best.verdict].lower()
-        return f"it is rated {rated}, {other.name} {VERDICT_LABELS[other.verdict].lower()}"
-    if _e2ee_rank(best) < _e2ee_rank(other):
-        how = "by default" if _e2ee_rank(best) == 0 else "when switched on"
-        return f"it is end-to-end encrypted {how}, so the company cannot see or hear your sessions"
-    if not best.business_model.advertising and other.business_model.advertising:
-        return "it does not make money from ads or ad targeting"
-    open_rank = {"yes": 0, "partly": 1, "no": 2}
-    if open_rank[best.open_source.client] < open_rank[other.open_source.client]:
-        return "its apps are open source, so anyone can check what they do"
-    return None
-
-
-def _decision(platforms: Sequence[Platform]) -> str:
-    ranked = sorted(
-        platforms,
-        key=lambda platform: (
-            VERDICT_RANK[platform.verdict],
-            _e2ee_rank(platform),
-            platform.business_model.advertising,
-            {"yes": 0, "partly": 1, "no": 2}[platform.open_source.client],
-        ),
-    )
-    best, runner_up = ranked[0], ranked[1]
-    reason = _why_better(best, runner_up)
-    if reason is None:
-        return (
-            f"They are close: choose the one your client can use most easily, and set it up as "
-            f"“is {best.name} safe?” shows."
-        )
-    if best.verdict is Verdict.AVOID:
-        return f"None of these suits client work; if you must, {best.name}, because {reason}."
-    return f"Choose {best.name}: {reason}."
-
-
-def compare_answer(
-    platforms: Sequence[Platform],
-    knowledge: KnowledgeBase,
-    *,
-    today: date,
-    corrections: Sequence[tuple[str, str]] = (),
-    also_unknown: str | None = None,
-    left_out: Sequence[str] = (),
-    aspects: Sequence[str] = (),
-) -> Answer:
-    parts = _notes(corrections, also_unknown)
-    if left_out:
-        parts.append(Part(Section(None, (f"I compare three at a time; ask again for {', '.join(left_out)}.",))))
-    parts.append(Part(Section("In short", (_decision(platforms),))))
-    share = 900 // (len(platforms) * 2)
-    for platform in platforms:
-        lines = [f"{e2ee_summary(platform)} {'Ads: yes.' if platform.business_model.advertising else 'No ads.'}"]
-        lines += [line for aspect in aspects[:1] if (line := aspect_line(platform, aspect, limit=share))]
-        heading = f"{platform.name} ({_verdict_line(platform, knowledge).lower()})"
-        parts.append(Part(Section(heading, tuple(lines)), shrinks=True, priority=1 if aspects else 0))
-    reviewed = min(platform.reviewed for platform in platforms)
-    answer = Answer(
-        intent=Intent.COMPARE,
-        title=" vs ".join(platform.name for platform in platforms),
-        reviewed=reviewed,
-        stale=is_stale(reviewed, today),
-        platforms=tuple(platform.id for platform in platforms),
-        aspects=tuple(aspects),
-        footer="Ask about one of them (“is Zoom safe?”) for its settings, or “more” for the details.",
-    )
-    return fit(answer, parts)
-
-
 def topic_answer(
     topic: Topic,
     knowledge: KnowledgeBase,
@@ -416,8 +258,11 @@ def topic_answer(
     parts.append(Part(Section(None, (topic.long if long else topic.short,))))
     if law:
         if not long:
-            law = tuple(shorten(line, LAW_LINE_CHARS) for line in law)
-        parts.append(Part(Section("The law where you work" if region else "The law", law), priority=1, shrinks=True))
+            law = tuple(sentences.whole(line, LAW_LINE_CHARS) for line in law)
+        mine = region in REGION_LAW_LABELS and not long
+        # The user's own law stays (the topic's text is cut at a sentence instead); all regions' is a stopgap.
+        priority = Priority.ESSENTIAL if mine else Priority.HIGH
+        parts.append(Part(Section("The law where you work" if mine else "The law", law), priority, shrinks=True))
     if long and topic.related:
         parts.append(Part(Section("Related", (", ".join(knowledge.name_of(entry) for entry in topic.related),))))
     answer = Answer(
@@ -456,7 +301,7 @@ def recommend_answer(knowledge: KnowledgeBase, use: str | None, checklist: Seque
     for wanted in uses:
         platforms = sorted(knowledge.platforms.values(), key=lambda platform: platform.name.casefold())
         picks = [platform for platform in platforms if wanted in platform.recommended_for]
-        lines = [f"{platform.name}: {first_sentence(platform.summary.session)}" for platform in picks]
+        lines = [f"{platform.name}: {sentences.first(platform.summary.session)}" for platform in picks]
         # The platforms made for this use that are usable with care: counsellors often must use one of them.
         with_care = [
             platform.name

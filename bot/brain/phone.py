@@ -1,28 +1,38 @@
 """Phone-sized replies: a short answer is at most `REPLY_LIMIT` characters as the reader sees it.
 
 An answer is built from parts in the order they are read, each with a priority. When the whole is too long,
-the least important part gives way first (a list loses its last item before the part goes), and what must stay
-is cut at a sentence. "more" is where the rest lives, so nothing is lost.
+the least important part gives way first (a list loses its last item before the part goes). Parts are cut only
+at sentence ends, and the essential ones only as a last resort. "more" is where the rest lives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import IntEnum
 
+from bot.brain import sentences
 from bot.render.plain import render_plain
 from bot.shared.answer import Answer, Section
 
 REPLY_LIMIT = 900
-ESSENTIAL = 0
+
+
+class Priority(IntEnum):
+    """How readily a part gives way: higher first."""
+
+    ESSENTIAL = 0  # never dropped: what was asked, the notes about the question itself
+    HIGH = 1  # gives way only when the answer would pass REPLY_LIMIT
+    NORMAL = 2  # gives way when the answer passes its soft limit
+    LOW = 3  # gives way first
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
     section: Section
-    priority: int = ESSENTIAL  # higher gives way first
-    shrinks: bool = False  # a list that may lose items from its end before it goes
-    keep: int = 0  # lines a shrinking list keeps while the answer is only over the soft limit
+    priority: Priority = Priority.ESSENTIAL
+    shrinks: bool = False  # a list that loses items from its end before it goes
+    keep: int = 0  # items a shrinking list keeps while the answer is only over its soft limit
 
 
 def plain_length(answer: Answer) -> int:
@@ -30,31 +40,25 @@ def plain_length(answer: Answer) -> int:
     return len(render_plain(replace(answer, follow_ups=())))
 
 
-def fit(
-    answer: Answer,
-    parts: Sequence[Part],
-    *,
-    limit: int = REPLY_LIMIT,
-    soft_limit: int | None = None,
-    soft_priority: int = 2,
-) -> Answer:
-    """`answer` with the parts' sections, dropping or trimming the least important until it fits `limit`.
+def fit(answer: Answer, parts: Sequence[Part], *, limit: int = REPLY_LIMIT, soft_limit: int | None = None) -> Answer:
+    """`answer` with the parts' sections, the least important giving way until it fits `limit`.
 
-    With `soft_limit`, parts of `soft_priority` or less important give way already above that length: the
-    answer aims at it, and only what matters more may take it up to `limit`."""
+    With `soft_limit`, parts of NORMAL priority and below already give way above that length: the answer aims at
+    it, and only what matters more may take it up to `limit`."""
     kept = list(parts)
 
     def build() -> Answer:
         return replace(answer, sections=tuple(part.section for part in kept))
 
     built = build()
-    while plain_length(built) > limit or (soft_limit is not None and plain_length(built) > soft_limit):
-        over_soft = plain_length(built) <= limit
-        lowest = soft_priority if over_soft else ESSENTIAL + 1
+    length = plain_length(built)
+    while length > limit or (soft_limit is not None and length > soft_limit):
+        only_soft = length <= limit
+        lowest = Priority.NORMAL if only_soft else Priority.HIGH
         droppable = [
             index
             for index, part in enumerate(kept)
-            if part.priority >= lowest and not (over_soft and len(part.section.lines) <= part.keep)
+            if part.priority >= lowest and not (only_soft and len(part.section.lines) <= part.keep)
         ]
         if not droppable:
             break
@@ -65,75 +69,33 @@ def fit(
         else:
             del kept[index]
         built = build()
-    if plain_length(built) > limit:
-        built = _trim_essentials(built, limit)
-    return built
+        length = plain_length(built)
+    return _trim_essentials(built, limit) if length > limit else built
 
 
 def _trim_essentials(answer: Answer, limit: int) -> Answer:
-    """Cut the longest lines at a sentence until the answer fits (the last resort; rare with curated text)."""
-    sections = [list(section.lines) for section in answer.sections]
+    """Cut the longest lines until the answer fits: the last resort, rare with curated text."""
+    lines = [list(section.lines) for section in answer.sections]
     for _ in range(20):
-        over = plain_length(_with_lines(answer, sections)) - limit
+        over = plain_length(_with_lines(answer, lines)) - limit
         if over <= 0:
             break
-        where = max(
-            ((index, line) for index, lines in enumerate(sections) for line in range(len(lines))),
-            key=lambda place: len(sections[place[0]][place[1]]),
-            default=None,
-        )
-        if where is None:
+        places = [(index, line) for index, section in enumerate(lines) for line in range(len(section))]
+        if not places:
             break
-        text = sections[where[0]][where[1]]
-        shorter = shorten(text, max(len(text) - over - 1, 60))
+        section, line = max(places, key=lambda place: len(lines[place[0]][place[1]]))
+        text = lines[section][line]
+        shorter = sentences.shorten(text, max(len(text) - over - 1, 60))
         if shorter == text:
             break
-        sections[where[0]][where[1]] = shorter
-    return _with_lines(answer, sections)
+        lines[section][line] = shorter
+    return _with_lines(answer, lines)
 
 
-def shorten(text: str, limit: int) -> str:
-    """Whole sentences up to `limit` characters; a first sentence that is longer is cut at a word, with "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    sentences = _sentences(text)
-    kept = ""
-    for sentence in sentences:
-        candidate = f"{kept} {sentence}".strip()
-        if len(candidate) > limit:
-            break
-        kept = candidate
-    if kept:
-        return kept
-    # No whole sentence fits: cut at the last clause break (a comma, a bracket) in the second half, else a word.
-    head = text[: limit - 1]
-    clause = max(head.rfind(mark) for mark in (", ", "; ", " (", " – ", " — "))
-    cut = head[:clause] if clause > limit // 2 else head.rsplit(" ", 1)[0]
-    return cut.rstrip(",;: ") + "…"
-
-
-def _sentences(text: str) -> list[str]:
-    sentences: list[str] = []
-    start = 0
-    for index, char in enumerate(text):
-        ends = char in ".!?" and (index + 1 == len(text) or text[index + 1] == " ")
-        # "e.g. ", "U.S. " and "Inc. " are not sentence ends: the next word starts with a capital after a real one.
-        if ends and index + 2 < len(text) and not text[index + 2].isupper() and not text[index + 2].isdigit():
-            continue
-        if ends:
-            sentences.append(text[start : index + 1].strip())
-            start = index + 1
-    rest = text[start:].strip()
-    if rest:
-        sentences.append(rest)
-    return sentences
-
-
-def _with_lines(answer: Answer, sections: list[list[str]]) -> Answer:
+def _with_lines(answer: Answer, lines: list[list[str]]) -> Answer:
     return replace(
         answer,
         sections=tuple(
-            replace(section, lines=tuple(lines)) for section, lines in zip(answer.sections, sections, strict=True)
+            replace(section, lines=tuple(texts)) for section, texts in zip(answer.sections, lines, strict=True)
         ),
     )

@@ -31,6 +31,8 @@ ASPECT_TOPIC_IDS = frozenset(ASPECT_TOPICS.values())
 SLOT_VERBS = frozenset({"is", "does", "do", "can", "will", "would", "should", "could"})
 # In a short follow-up, "and session?", "what about wire?" name the platform too.
 FOLLOW_UP_SLOT = frozenset({"and", "about"})
+# Beside these, even a name that is also an everyday word ("claude") is being compared: "chatgpt or claude".
+COMPARING_NEIGHBOURS = frozenset({"vs", "versus", "or", "than", "better", "safer", "compared", "against"})
 # Verbs after which an everyday-word name can only be the product: "explaining element", "using session".
 SLOT_NAME_VERBS = frozenset({"using", "explaining", "install", "installing", "download", "downloading"})
 STILL = frozenset({"still", "really", "actually", "now", "even"})
@@ -62,6 +64,7 @@ class Reading:
     follow_up: bool = False
     definition: bool = False  # "what is e2ee?": a question about the idea itself, never a follow-up
     asks_to_compare: bool = False  # "compare", "vs", "which is cheaper": wants two or more side by side
+    length: int = 0  # words in the question: a short one may follow up without "it" or "what about"
 
 
 class Reader:
@@ -96,7 +99,8 @@ class Reader:
         # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
         self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
         self._aspect_words = self.aspects.words()
-        self._known_words |= self._aspect_words | vocabulary.features
+        # Brands stay free to form a name we do not know: "google voice", "zoho mail".
+        self._known_words |= (self._aspect_words | vocabulary.features) - vocabulary.brands
         # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a
         # platform question ("what about wire", "is element secure") they can only mean the platform.
         self._slot_names = {
@@ -128,9 +132,11 @@ class Reader:
         vocabulary = self._vocabulary
         return replace(
             reading,
+            length=len(words),
             aspects=aspects,
             follow_up=self._follows_up(words, trimmed),
-            definition=self._starts_with(trimmed, vocabulary.definition_openers),
+            definition=self._starts_with(trimmed, vocabulary.definition_openers)
+            or (words[0] == "how" and words[-1] in ("work", "works") and "it" not in words),
             asks_to_compare=bool(set(words) & vocabulary.comparing) or self._starts_with(trimmed, vocabulary.which),
         )
 
@@ -146,12 +152,11 @@ class Reader:
         """The reading of a question (not a command or a room request), and the positions platform names took."""
         found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words)))
         found = self._with_compared_slot_names(words, found)
-        if any(not mention.weak for mention in found) or (
-            found and self._names.find(words, positions(found))
-        ):
+        if any(not mention.weak for mention in found) or (found and self._names.find(words, positions(found))):
             # A context alias ("text clients", "i message") counts only when nothing else is named, not even
-            # a product we do not know ("can I message clients on LinkedIn").
-            found = [mention for mention in found if not mention.weak]
+            # a product we do not know ("can I message clients on LinkedIn"), unless it stands beside a word that
+            # compares ("chatgpt or claude", "is claude better than chatgpt").
+            found = [mention for mention in found if not mention.weak or self._compared(words, mention)]
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
         topic_mentions = self._topics(words, platform_mentions)
@@ -234,13 +239,20 @@ class Reader:
         kind = self._kind(words, unknown) if unknown is not None else None
         return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), taken
 
+    def _compared(self, words: list[str], mention: Mention) -> bool:
+        before = words[mention.start - 1] if mention.start > 0 else None
+        after = words[mention.end] if mention.end < len(words) else None
+        return bool({before, after} & COMPARING_NEIGHBOURS)
+
     def _without_possessives(self, words: list[str]) -> list[str]:
         """ "signal's servers", "zoom's code" (normalised to "signals", "zooms"): the name before a noun. "mixed
         signals from a client" keeps its word, since what follows is a little word."""
         stopwords = self._vocabulary.stopwords
         return [
             word[:-1]
-            if word.endswith("s") and index + 1 < len(words) and words[index + 1] not in stopwords
+            if word.endswith("s")
+            and index + 1 < len(words)
+            and words[index + 1] not in stopwords
             and word[:-1] in self._single_names
             else word
             for index, word in enumerate(words)

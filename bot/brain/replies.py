@@ -75,8 +75,15 @@ def unknown_answer(name: str | None) -> Answer:
 def no_entry_of_kind(name: str, kind: str) -> str:
     return (
         f"I have no reviewed entry for “{name}”, so I won't judge it. "
-        f"What I can say about {kind[0].lower() + kind[1:]} in general:"
+        f"What I can say about {_lower_first(kind)} in general:"
     )
+
+
+def _lower_first(title: str) -> str:
+    """ "Choosing a platform" -> "choosing a platform"; "AI note-takers" stays as it is."""
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def suggestion_answer(typed: str, name: str) -> Answer:

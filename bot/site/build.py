@@ -17,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.kb.loader import FAIL_AFTER_DAYS, READER_NOTICE_DAYS, REVIEW_DUE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EEState, Platform, Topic, Verdict
+from bot.kb.words import VERDICT_LABELS
 from bot.site.scorecard import (
     SURFACE_LABELS,
-    VERDICT_LABELS,
     Row,
     Surface,
     is_stale,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.kb.loader import READER_NOTICE_DAYS
-from bot.kb.schema import Category, E2EEState, Platform, Verdict
+from bot.kb.schema import Category, E2EEState, Platform
+from bot.kb.words import E2EE_STATE_RANK, VERDICT_LABELS, VERDICT_RANK
 
 
 @dataclass(frozen=True)
@@ -39,16 +40,7 @@ GROUPS: tuple[Group, ...] = (
 )
 GROUP_OF: dict[Category, Group] = {category: group for group in GROUPS for category in group.categories}
 
-# The bot's words and order for verdicts (bot/brain/entries.py), so the page and the chat say the same thing; a
-# test holds the two equal. Not imported from there: the brain links to these pages through bot.site.urls, and
-# the package graph stays acyclic.
-VERDICT_LABELS = {
-    Verdict.RECOMMENDED: "Recommended",
-    Verdict.CARE: "Usable with care",
-    Verdict.AVOID: "Avoid for client work",
-    Verdict.RETIRED: "Retired",
-}
-VERDICT_RANK = {Verdict.RECOMMENDED: 0, Verdict.CARE: 1, Verdict.AVOID: 2, Verdict.RETIRED: 3}
+# The verdict words and order are the chat's own (bot/kb/words.py), so the page and the chat say the same thing.
 
 
 SURFACE_LABELS = {
@@ -65,13 +57,6 @@ STATE_LABELS = {
     E2EEState.PARTIAL: "only in some cases",
     E2EEState.NONE: "no",
     E2EEState.NOT_APPLICABLE: "does not apply",
-}
-STATE_RANK = {
-    E2EEState.DEFAULT: 0,
-    E2EEState.PARTIAL: 1,
-    E2EEState.OPTIONAL: 2,
-    E2EEState.NONE: 3,
-    E2EEState.NOT_APPLICABLE: 4,
 }
 OPEN_SOURCE_RANK = {"yes": 0, "partly": 1, "no": 2}
 CAN_HIDE_LABELS = {"yes": "you can hide it", "partly": "you can hide some of it", "no": "you cannot hide it"}
@@ -106,7 +91,8 @@ class Row:
 
     @property
     def sort_e2ee(self) -> int:
-        return min((STATE_RANK[surface.state] for surface in self.surfaces), default=STATE_RANK[E2EEState.NONE])
+        unprotected = E2EE_STATE_RANK[E2EEState.NONE]
+        return min((E2EE_STATE_RANK[surface.state] for surface in self.surfaces), default=unprotected)
 
     @property
     def sort_open_source(self) -> int:

@@ -149,8 +149,11 @@ def test_comparisons_end_with_a_decision(brain: Brain, knowledge: KnowledgeBase)
             continue  # two spellings of one thing, or an everyday-word name
         text = render_plain(answer)
         assert "the detail above decides" not in text
-        assert "Choose " in text or "They are close" in text or "None of these suits" in text
+        decided = ("Choose ", "They are rated the same", "None of these suits", "None of these is available")
+        assert any(words in text for words in decided), text
         assert plain_length(answer) <= REPLY_LIMIT
+        for platform_id in answer.platforms:  # every compared platform keeps its place
+            assert f"{knowledge.platforms[platform_id].name} (" in text
 
 
 def test_every_short_reply_fits_a_phone(brain: Brain, knowledge: KnowledgeBase) -> None:
@@ -198,3 +201,105 @@ def test_more_ends_with_the_scorecard_page_when_the_site_is_published(knowledge:
     plain = Brain(knowledge)
     ask(plain, "is whatsapp safe?")
     assert all("scorecard" not in link.label for link in ask(plain, "more").links)
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("whatsapp vs signal vs telegram for groups", "groups"),
+        ("zoom vs teams vs google meet: which records?", "recording"),
+    ],
+)
+def test_a_three_way_comparison_answers_the_aspect_for_each(brain: Brain, question: str, aspect: str) -> None:
+    answer = ask(brain, question)
+    assert answer.intent is Intent.COMPARE and len(answer.platforms) == 3 and answer.aspects == (aspect,)
+    text = render_plain(answer)
+    for platform_id in answer.platforms:
+        platform = brain.knowledge.platforms[platform_id]
+        assert f"{platform.name} (" in text
+        assert normalise(ANSWERS[aspect](platform))[:25] in normalise(text)
+
+
+def test_the_decision_never_picks_a_retired_platform_or_overclaims(brain: Brain) -> None:
+    skype = render_plain(ask(brain, "skype vs zoom"))
+    assert "Choose Zoom" in skype and "Skype: retired" in skype
+    teams = render_plain(ask(brain, "teams vs whereby"))
+    assert "cannot see or hear" not in teams
+
+
+def test_no_tip_is_cut_inside_a_sentence(brain: Brain, knowledge: KnowledgeBase) -> None:
+    for platform in knowledge.platforms.values():
+        text = render_plain(ask(brain, f"is {platform.id.replace('-', ' ')} safe", user=platform.id))
+        heading = "What to do now:\n" if platform.retired else "Before you use it:\n"
+        block = text.split(heading)[1].split("\n\n")[0] if heading in text else ""
+        for tip in (line.removeprefix("• ") for line in block.splitlines()):
+            assert not tip.endswith("…"), (platform.id, tip)
+            assert any(tip in whole for whole in platform.tips), (platform.id, tip)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is google voice ok", "is icloud mail ok"],
+)
+def test_other_products_of_a_known_company_are_not_given_its_verdict(brain: Brain, question: str) -> None:
+    answer = ask(brain, question)
+    assert answer.intent is Intent.UNKNOWN and answer.platforms == (), question
+    assert "no reviewed entry for" in render_plain(answer)
+
+
+def test_a_comparison_keeps_an_unknown_name(brain: Brain) -> None:
+    ask(brain, "is teams ok")
+    answer = ask(brain, "zoom vs myspace")
+    assert answer.platforms == ("zoom",) and "myspace" in render_plain(answer)
+
+
+def test_a_name_that_is_also_a_first_name_counts_beside_a_comparison(brain: Brain) -> None:
+    assert set(ask(brain, "chatgpt or claude").platforms) == {"chatgpt", "claude"}
+
+
+def test_long_general_questions_are_not_taken_as_follow_ups(brain: Brain) -> None:
+    ask(brain, "is zoom ok")
+    for question in (
+        "do I need a BAA as a solo therapist",
+        "how does end to end encryption work",
+        "my supervisor says recording sessions for supervision is fine, how should I store the files",
+    ):
+        assert ask(brain, question).platforms == (), question
+        ask(brain, "is zoom ok")
+
+
+def test_is_it_safe_asks_again_and_noise_keeps_the_conversation(brain: Brain) -> None:
+    ask(brain, "is zoom ok")
+    assert ask(brain, "is it safe?").platforms == ("zoom",)
+    ask(brain, "hmm")
+    assert ask(brain, "more").platforms == ("zoom",)
+
+
+def test_yes_to_a_suggestion_keeps_what_was_asked(brain: Brain) -> None:
+    first = ask(brain, "is theerma safe for groups")
+    assert first.title.startswith("Did you mean")
+    answer = ask(brain, "yes")
+    assert answer.platforms == ("threema",) and answer.aspects == ("groups",)
+
+
+def test_context_lapses_after_half_an_hour(knowledge: KnowledgeBase) -> None:
+    now = [1_000_000.0]
+    brain = Brain(knowledge, clock=lambda: now[0])
+    ask(brain, "is whatsapp safe?")
+    now[0] += 29 * 60
+    assert ask(brain, "what about groups?").platforms == ("whatsapp",)
+    now[0] += 31 * 60
+    assert ask(brain, "what about groups?").platforms == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is zoom ok for a couple of sessions", "is zoom ok for a number of clients", "is zoom ok for training sessions"],
+)
+def test_everyday_phrases_are_not_aspects(brain: Brain, question: str) -> None:
+    assert ask(brain, question).aspects == (), question
+
+
+def test_an_unknown_product_of_a_kind_reads_well(brain: Brain) -> None:
+    text = render_plain(ask(brain, "is fireflies ok for session notes"))
+    assert "about AI note-takers" in text

@@ -58,6 +58,7 @@ class Recorded:
     challenges: list[dict[str, Any]] = field(default_factory=list)
     deleted_attachments: list[str] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    link_requests: list[str] = field(default_factory=list)
 
 
 class FakeSignalApi:
@@ -271,6 +272,14 @@ class FakeSignalApi:
                 return _error(400, "Couldn't process request - challenge_token and captcha required")
             self.recorded.challenges.append(body)
             return Reply(204)
+        if (method, path) == ("GET", "/v1/qrcodelink/raw"):
+            if not query.get("device_name"):
+                return _error(400, "Please provide a name for the device")
+            self.recorded.link_requests.append(query["device_name"])
+            serial = len(self.recorded.link_requests)
+            # signal-cli's shape: a provisioning id and an ephemeral public key, URL-encoded base64.
+            uri = f"sgnl://linkdevice?uuid=Xq3kW9nB7vPz{serial:04d}Lm2Rt&pub_key=BTq8v0Yw3%2BjK5nZp7sQ1xR4uV6yA9cE2gH4kM"
+            return Reply(200, {"device_link_uri": uri})
         if method == "DELETE" and path.startswith("/v1/attachments/"):
             self.recorded.deleted_attachments.append(path.rsplit("/", 1)[1])
             return Reply(204)

@@ -6,12 +6,11 @@ import pytest
 
 from bot.brain import entries
 from bot.kb.loader import KnowledgeBase
-from bot.kb.schema import Category, E2EEState, Incident, Platform
+from bot.kb.schema import Category, E2EEState, Incident, Platform, Verdict
+from bot.kb.words import VERDICT_LABELS, VERDICT_RANK
 from bot.site.scorecard import (
     GROUP_OF,
     GROUPS,
-    VERDICT_LABELS,
-    VERDICT_RANK,
     lead,
     numbered_sources,
     sections,
@@ -22,9 +21,12 @@ from tests.test_layers import package_imports
 TODAY = date(2026, 12, 6)
 
 
-def test_verdicts_are_worded_and_ordered_as_the_bot_says_them() -> None:
-    assert VERDICT_LABELS == entries.VERDICT_LABELS
-    assert VERDICT_RANK == entries.VERDICT_RANK
+def test_verdicts_are_worded_and_ordered_as_the_bot_says_them(knowledge: KnowledgeBase) -> None:
+    # One table of words for both: the page shows the verdict the chat gives.
+    for platform in knowledge.platforms.values():
+        said = entries.platform_answer(platform, knowledge, region=None, today=TODAY).verdict or ""
+        assert said.startswith(VERDICT_LABELS[platform.verdict]) or platform.retired is not None
+    assert sorted(VERDICT_RANK, key=VERDICT_RANK.__getitem__)[0] is Verdict.RECOMMENDED
 
 
 def test_the_website_does_not_import_the_brain() -> None:

@@ -1,6 +1,7 @@
 """`confidant signal …`: the operator's side of what the bot cannot settle alone.
 
     confidant signal status                    API reachable? mode, version, number linked, open alerts
+    confidant signal link                      link the bot to a phone: the QR code, printed in the terminal
     confidant signal challenge CAPTCHA         lift a rate limit with a solved captcha
     confidant signal trust WHO                 trust the new safety number of a person (WHO: the pseudonym
                                                from the log line, or their number or Signal UUID)
@@ -44,6 +45,8 @@ def run_signal_command(
     command: Callable[[], Awaitable[int]]
     if args.signal_command == "status":
         command = lambda: _status(client, alerts, out)  # noqa: E731
+    elif args.signal_command == "link":
+        command = lambda: _link(client, out, args.device_name, wait=args.wait, as_uri=args.uri)  # noqa: E731
     elif args.signal_command == "challenge":
         command = lambda: _challenge(client, alerts, out, args.captcha, args.token)  # noqa: E731
     elif args.signal_command == "trust":
@@ -84,6 +87,60 @@ async def _status(client: SignalClient, alerts: OperatorAlerts, out: TextIO) -> 
     if not state.challenge_tokens and not state.untrusted:
         out.write("nothing needs you\n")
     return 0 if linked else 1
+
+
+def terminal_qr(data: str) -> str:
+    """`data` as a QR code in text: two modules per character cell (half blocks), light on a dark terminal,
+    with the quiet zone scanners need. segno: a kept, dependency-free QR library."""
+    import io
+
+    import segno
+
+    text = io.StringIO()
+    segno.make(data, error="m", micro=False).terminal(out=text, compact=True, border=2)
+    return text.getvalue()
+
+
+async def _link(
+    client: SignalClient,
+    out: TextIO,
+    device_name: str,
+    *,
+    wait: float,
+    as_uri: bool,
+    poll_every: float = 2.0,
+) -> int:
+    try:
+        if client.number in await client.accounts():
+            out.write(f"{client.number} is already registered or linked here: nothing to do.\n")
+            return 0
+        uri = await client.link_uri(device_name)
+    except SignalError as error:
+        out.write(f"signal-cli-rest-api at {without_credentials(client.base_url)}: not working ({error})\n")
+        return 1
+    out.write(uri + "\n" if as_uri else terminal_qr(uri))
+    out.write(
+        f"On the phone with the bot's number ({client.number}): Signal → Settings → Linked devices → +, and scan.\n"
+        "The code works once and not for long: if the phone says it is invalid, run this again.\n"
+    )
+    out.flush()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while loop.time() < deadline:
+        await asyncio.sleep(min(poll_every, max(0.0, deadline - loop.time())))
+        try:
+            if client.number in await client.accounts():
+                out.write(f"Linked: {client.number} is ready. Start Confidant (docker compose up -d).\n")
+                return 0
+        except SignalError:
+            continue  # signal-cli is busy finishing the link
+    if wait > 0:
+        out.write(
+            f"{client.number} is not linked after {wait:g} s. Check that the phone uses this number, then run "
+            "`confidant signal link` again (`confidant signal status` tells what the server has).\n"
+        )
+        return 1
+    return 0
 
 
 async def _challenge(client: SignalClient, alerts: OperatorAlerts, out: TextIO, captcha: str, token: str | None) -> int:

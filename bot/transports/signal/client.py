@@ -202,6 +202,18 @@ class SignalClient:
             json={"challenge_token": challenge_token, "captcha": captcha},
         )
 
+    async def link_uri(self, device_name: str) -> str:
+        """Starts linking this server as a new device of a phone's account: the `sgnl://linkdevice?…` URI that
+        the phone scans as a QR code (`/v1/qrcodelink/raw`, in 0.100). A new one per call."""
+        response = await self._request(
+            "GET", "/v1/qrcodelink/raw", params={"device_name": device_name}, limit=self._timeout(self.timeouts.send)
+        )
+        data = _json(response)
+        uri = data.get("device_link_uri") if isinstance(data, Mapping) else None
+        if not isinstance(uri, str) or not uri.startswith("sgnl://"):
+            raise SignalUnavailable(status=response.status_code, detail="no device link URI in the answer")
+        return uri
+
     # -- plumbing --
 
     def _timeout(self, read: float) -> httpx.Timeout:

@@ -9,9 +9,25 @@ CAPTCHA_PAGE = "https://signalcaptchas.org/challenge/generate.html"
 
 
 def add_signal_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    signal = subparsers.add_parser("signal", help="Signal operator commands (status, rate-limit challenge, trust)")
+    signal = subparsers.add_parser(
+        "signal", help="Signal operator commands (status, link, rate-limit challenge, trust)"
+    )
     commands = signal.add_subparsers(dest="signal_command", required=True, metavar="SIGNAL_COMMAND")
     commands.add_parser("status", help="check signal-cli-rest-api and list what needs the operator")
+    link = commands.add_parser(
+        "link",
+        help="link the bot to a phone's Signal account: prints the QR code to scan, in the terminal",
+        description="On the phone with the bot's own, dedicated number: Signal → Settings → Linked devices → +, "
+        "then scan the code printed here. Needs no browser on the server.",
+    )
+    link.add_argument("--device-name", default="confidant", help="the name the phone shows (default: confidant)")
+    link.add_argument(
+        "--wait",
+        type=float,
+        default=180.0,
+        help="seconds to wait for the scan before giving up (default: 180; 0 prints the code and returns)",
+    )
+    link.add_argument("--uri", action="store_true", help="print the sgnl:// link instead of a QR code")
     challenge = commands.add_parser(
         "challenge",
         help="lift a Signal rate limit with a solved captcha",

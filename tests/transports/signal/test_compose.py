@@ -42,4 +42,4 @@ def test_confidant_talks_to_the_signal_service_and_keeps_its_data() -> None:
     assert variables["CONFIDANT_DATA_DIR"] == "/data"
     assert any(volume.endswith(":/data") for volume in confidant["volumes"])
     assert confidant["depends_on"]["signal-api"]["condition"] == "service_healthy"
-    assert 'CMD ["run"]' in confidant["build"]["dockerfile_inline"]
+    assert confidant["build"]["dockerfile"] == "Dockerfile"

@@ -1,0 +1,90 @@
+"""Sentences: where a text may be cut without changing what it says.
+
+A reply read on a phone shows the first sentences of a longer text and leaves the rest to "more". Cutting inside
+a sentence can flip its meaning ("keep recording … off" losing "off"), so text is cut at sentence ends, and only
+as a last resort at a clause or a word, with "…" to say so.
+"""
+
+from __future__ import annotations
+
+# Words whose full stop does not end a sentence.
+ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "e.g", "i.e", "etc", "vs", "inc", "ltd", "no", "approx"})
+CLOSERS = "\"'”’)]"
+
+
+def split(text: str) -> list[str]:
+    """The sentences of `text`, each with its closing punctuation (a quote or bracket after the stop included)."""
+    text = " ".join(text.split())
+    sentences: list[str] = []
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in ".!?":
+            end = index + 1
+            while end < len(text) and text[end] in CLOSERS:
+                end += 1
+            at_break = end == len(text) or text[end] == " "
+            if at_break and _ends_sentence(text, start, index, end):
+                sentences.append(text[start:end].strip())
+                start = end
+                index = end
+                continue
+        index += 1
+    rest = text[start:].strip()
+    if rest:
+        sentences.append(rest)
+    return sentences
+
+
+def _ends_sentence(text: str, start: int, stop: int, end: int) -> bool:
+    if text[stop] != ".":
+        return True
+    word = text[start:stop].rsplit(" ", 1)[-1].lower()
+    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False  # "Dr. Lee", "e.g. Zoom", "J. Smith"
+    following = text[end + 1 : end + 2]
+    # "U.S. law", "v2.1 of": a real sentence starts with a capital, a digit or a quote.
+    return not following or following.isupper() or following.isdigit() or following in "\"'“‘("
+
+
+def whole(text: str, limit: int) -> str:
+    """The first whole sentences of `text` that fit in `limit` characters; at least the first sentence, whatever
+    its length. Never cuts inside a sentence."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in split(text):
+        candidate = f"{kept} {sentence}".strip()
+        if kept and len(candidate) > limit:
+            break
+        kept = candidate
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def shorten(text: str, limit: int) -> str:
+    """Whole sentences up to `limit`; when even the first is longer, cut at its last clause break (a comma, a
+    dash) or word, with "…". The last resort: callers prefer `whole`."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    first = whole(text, limit)
+    if len(first) <= limit:
+        return first
+    head = text[: max(limit - 1, 1)]
+    clause = max(head.rfind(mark) for mark in (", ", "; ", " – ", " — "))
+    cut = head[:clause] if clause > limit // 2 and head[:clause].count("(") == head[:clause].count(")") else ""
+    if not cut:
+        cut = head.rsplit(" ", 1)[0] if " " in head else head
+        if cut.count("(") > cut.count(")"):
+            cut = cut[: cut.rfind("(")].rstrip()
+    return cut.rstrip(",;:–— ") + "…"
+
+
+def first(text: str) -> str:
+    """The first sentence."""
+    sentences = split(text)
+    return sentences[0] if sentences else text
