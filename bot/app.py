@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from bot.access.gate import AccessGate
 from bot.brain.brain import Brain
 from bot.config import ConfigError, Settings, database_url
 from bot.core.assistant import Assistant, Rooms
+from bot.core.doorkeeper import CODE_WINDOW, REFUSE_EVERY
 from bot.core.stores import ConversationStore
 from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
 from bot.keys import keyer_for
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.storage.inbox import Inbox
+    from bot.storage.invitations import Invitations
+    from bot.storage.strangers import Strangers
     from bot.storage.users import Users
 
 
@@ -69,20 +73,33 @@ class DeferredRooms:
         return self._loaded().checklist()
 
 
+def gate_for(settings: Settings) -> AccessGate:
+    return AccessGate(
+        mode=settings.access,
+        admins=settings.admins,
+        local=registry.local_names(),
+        rate_per_minute=settings.rate_per_minute,
+    )
+
+
 def assistant_for(
     settings: Settings,
     *,
     keyer: Keyer,
     users: Users | None,
     conversations: ConversationStore | None = None,
+    invitations: Invitations | None = None,
+    strangers: Strangers | None = None,
     defer_rooms: bool = False,
 ) -> Assistant:
     return Assistant(
         load_brain(settings),
         keyer=keyer,
-        gate=AccessGate(mode=settings.access, admins=settings.admins, local=registry.local_names()),
+        gate=gate_for(settings),
         users=users,
         conversations=conversations,
+        invitations=invitations,
+        strangers=strangers,
         rooms=DeferredRooms(settings) if defer_rooms else rooms_for(settings),
         default_region=settings.region,
         default_timezone=settings.timezone,
@@ -95,8 +112,17 @@ class App:
     engine: AsyncEngine
     inbox: Inbox
     users: Users
+    invitations: Invitations
+    strangers: Strangers
     keyer: Keyer
     assistant: Assistant
+
+    async def tidy(self, now: datetime | None = None) -> int:
+        """Forget expired invitations and strangers whose windows have passed (the runner calls it hourly)."""
+        now = now or datetime.now(UTC)
+        expired = await self.invitations.purge(now)
+        old = await self.strangers.purge(now - REFUSE_EVERY, now - CODE_WINDOW)
+        return expired + old
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -125,17 +151,28 @@ async def open_app(settings: Settings, *, shared: bool = True) -> App:
     every instance finds them; `confidant chat` keeps them in its own memory instead."""
     from bot.storage.conversations import Conversations
     from bot.storage.inbox import Inbox
+    from bot.storage.invitations import Invitations
+    from bot.storage.strangers import Strangers
     from bot.storage.users import Users
 
     keyer = keyer_for(settings)
     engine = await open_database(settings)
-    users = Users(engine)
+    users, invitations, strangers = Users(engine), Invitations(engine), Strangers(engine)
     conversations = Conversations(engine) if shared else None
     return App(
         settings=settings,
         engine=engine,
         inbox=Inbox(engine, keyer),
         users=users,
+        invitations=invitations,
+        strangers=strangers,
         keyer=keyer,
-        assistant=assistant_for(settings, keyer=keyer, users=users, conversations=conversations),
+        assistant=assistant_for(
+            settings,
+            keyer=keyer,
+            users=users,
+            conversations=conversations,
+            invitations=invitations,
+            strangers=strangers,
+        ),
     )

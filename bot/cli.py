@@ -52,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_days, default=None, help="reviewed more than this many days ago (default: 150)"
     )
     kb_stale.add_argument("--json", action="store_true")
+    invite = commands.add_parser("invite", help="a one-time invitation code: whoever sends `join CODE` becomes a user")
+    invite.add_argument("--json", action="store_true", help='print {"code", "expires_at"}')
+    invite.add_argument("--days", type=_invitation_days, default=None, help="days the code works (default: 7)")
+    users = commands.add_parser("users", help="list or remove the people who may use this Confidant")
+    users_commands = users.add_subparsers(dest="users_command", required=True, metavar="USERS_COMMAND")
+    users_list = users_commands.add_parser("list", help="admins and invited users, by pseudonym")
+    users_list.add_argument("--json", action="store_true", help='print a list of {"id", "role", "transport", "since"}')
+    users_remove = users_commands.add_parser("remove", help="forget an invited user: membership and settings")
+    users_remove.add_argument("id", metavar="ID", help="the pseudonym `confidant users list` shows")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
@@ -72,6 +81,15 @@ def _days(text: str) -> int:
         days = -1
     if days < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days")
+    return days
+
+
+def _invitation_days(text: str) -> int:
+    from bot.people.cli import MAX_DAYS
+
+    days = _days(text)
+    if not 1 <= days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"an invitation works for 1 to {MAX_DAYS} days, not {text}")
     return days
 
 
@@ -160,6 +178,16 @@ async def _db_upgrade(settings: Settings, out: TextIO) -> int:
     await engine.dispose()
     out.write("database is up to date\n")
     return 0
+
+
+def _people(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.people import cli as people
+
+    if args.command == "invite":
+        return asyncio.run(people.invite(settings, as_json=args.json, days=args.days, out=sys.stdout))
+    if args.users_command == "list":
+        return asyncio.run(people.list_users(settings, as_json=args.json, out=sys.stdout))
+    return asyncio.run(people.remove_user(settings, args.id, out=sys.stdout, err=sys.stderr))
 
 
 def _db_backup(settings: Settings, file: str) -> int:
@@ -254,6 +282,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _db_backup(settings, args.file)
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings, sys.stdout))
+    if args.command in ("invite", "users"):
+        return _people(args, settings)
     if args.command == "run":
         return _run(settings, sys.stderr)
     if args.command == "health":

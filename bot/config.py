@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     knowledge_dir: Path | None = None
     access: Literal["allowlist", "open"] = "allowlist"
+    # Messages one person may send per minute before "one moment"; 0 turns the limit off.
+    rate_per_minute: int = Field(default=20, ge=0)
     # NoDecode: a comma-separated list, not JSON.
     admins: Annotated[tuple[str, ...], NoDecode] = ()
 

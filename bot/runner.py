@@ -136,7 +136,7 @@ async def _serve(
             )
             for t, receiver in receiving
         ]
-        upkeep = asyncio.create_task(_housekeeping(worker))
+        upkeep = asyncio.create_task(_housekeeping(worker, app))
         health = HealthServer(worker, transports)
         await health.start(settings.http_addr)
         if on_ready is not None:
@@ -209,10 +209,13 @@ async def _unless_stopped(work: Awaitable[Result], stop: asyncio.Event) -> tuple
     return False, None
 
 
-async def _housekeeping(worker: Worker) -> None:
+async def _housekeeping(worker: Worker, app: Any) -> None:
     while True:
         with contextlib.suppress(Exception):
             purged = await worker.purge()
             if purged:
                 logger.info("forgot %d old dedupe key(s)", purged)
+            tidied = await app.tidy()
+            if tidied:
+                logger.info("forgot %d expired invitation(s) and stranger(s)", tidied)
         await asyncio.sleep(HOUSEKEEPING_EVERY)

@@ -145,3 +145,13 @@ def test_site_url_is_checked_and_loses_its_trailing_slash() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({"CONFIDANT_SITE_URL": "example.org"})
     assert caught.value.lines == ["CONFIDANT_SITE_URL: must be an http:// or https:// URL"]
+
+
+def test_rate_per_minute_defaults_to_20_and_0_turns_it_off() -> None:
+    assert load_settings({}).rate_per_minute == 20
+    assert load_settings({"CONFIDANT_RATE_PER_MINUTE": "0"}).rate_per_minute == 0
+    for bad in ("-1", "lots"):
+        with pytest.raises(ConfigError) as caught:
+            load_settings({"CONFIDANT_RATE_PER_MINUTE": bad})
+        [line] = caught.value.lines
+        assert line.startswith("CONFIDANT_RATE_PER_MINUTE: ")

@@ -29,6 +29,11 @@ class FakeApp:
     keyer: Keyer = field(default_factory=lambda: Keyer(TEST_SECRET))
     assistant: Echo = field(default_factory=Echo)
     closed: bool = False
+    tidied: int = 0
+
+    async def tidy(self) -> int:
+        self.tidied += 1
+        return 0
 
     async def close(self) -> None:
         self.closed = True

@@ -1,4 +1,6 @@
-"""The access gate: allowlist, per-user rate limit and message size, checked before the brain sees a message."""
+"""The access gate: who someone is by configuration (the terminal's user, an admin, a guest of an open bot), the
+per-person rate limit and the message size, checked before the brain sees a message. Invited users are the
+database's to say (bot/core/doorkeeper.py)."""
 
 from __future__ import annotations
 
@@ -6,14 +8,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 
 MAX_CHARACTERS = 2000
 RATE_PER_MINUTE = 20
-PRIVATE_NOTE_EVERY = 3600.0  # seconds between two "this Confidant is private" notes to one stranger
-MAX_REMEMBERED = 10_000  # users kept in memory for rate limits; the least recent are forgotten first
+MAX_REMEMBERED = 10_000  # people kept in memory for rate limits; the least recent are forgotten first
+
+# "local": typed at this machine (the terminal); "admin": named in CONFIDANT_ADMINS; "user": joined with an
+# invitation; "guest": anyone, when CONFIDANT_ACCESS is open.
+Role = Literal["local", "admin", "user", "guest"]
 
 
 @dataclass
@@ -47,52 +53,42 @@ class AccessGate:
     ) -> None:
         self._open = mode == "open"
         self._admins = frozenset(admins)
-        # Transports whose user sits at this machine (the terminal): neither allowlisted nor rate limited.
+        # Transports whose user sits at this machine (the terminal): never refused, never rate limited.
         self._local = frozenset(local)
         self._clock = clock
-        self._rate = rate_per_minute
+        self._rate = rate_per_minute  # 0: no limit (CONFIDANT_RATE_PER_MINUTE=0)
         self._max = max_characters
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._strangers: OrderedDict[str, float] = OrderedDict()
 
-    def allowed(self, message: Incoming) -> bool:
-        if self._open or message.transport in self._local:
-            return True
+    def role(self, message: Incoming) -> Role | None:
+        """The role configuration gives this sender; None means ask the database whether they were invited."""
+        if message.transport in self._local:
+            return "local"
         ids = (message.sender, *message.sender_aliases)
-        return any(f"{message.transport}:{ident}" in self._admins for ident in ids)
+        if any(f"{message.transport}:{ident}" in self._admins for ident in ids):
+            return "admin"
+        return "guest" if self._open else None
 
-    def check(self, message: Incoming, user_key: str) -> Refusal | None:
-        """None to let the message through; otherwise a Refusal."""
-        # The rate limit comes first, for strangers too: replies to a flood would spend the bot's Signal
-        # sending budget and pause answers to the counsellors it serves.
-        if message.transport not in self._local and not self._take(user_key):
-            return Refusal(None) if self._buckets[user_key].warned else self._warn(user_key)
-        if not self.allowed(message):
-            if self._told_private(user_key):
-                return Refusal(None)  # said once an hour is enough
-            return _refusal(
-                "This Confidant is private",
-                "It answers only the people its operator has listed. Ask them for access.",
-            )
-        if len(message.text) > self._max:
-            return _refusal(
-                "That message is too long for me",
-                f"It has {len(message.text):,} characters; I read up to {self._max:,}. "
-                "Please ask one question at a time, like “is Zoom safe?”.",
-            )
-        return None
+    def throttle(self, message: Incoming, user_key: str) -> Refusal | None:
+        """None while this person is within the rate limit; otherwise a Refusal ("one moment", then silence).
 
-    def _told_private(self, user_key: str) -> bool:
-        """True if this stranger was told within the last hour; otherwise remember telling them now."""
-        now = self._clock()
-        told = self._strangers.get(user_key)
-        if told is not None and now - told < PRIVATE_NOTE_EVERY:
-            return True
-        self._strangers[user_key] = now
-        self._strangers.move_to_end(user_key)
-        while len(self._strangers) > MAX_REMEMBERED:
-            self._strangers.popitem(last=False)
-        return False
+        It comes before anything else, for strangers too: replies to a flood would spend the bot's Signal
+        sending budget and pause answers to the counsellors it serves."""
+        if message.transport in self._local or self._rate <= 0 or self._take(user_key):
+            return None
+        if self._buckets[user_key].warned:
+            return Refusal(None)
+        self._buckets[user_key].warned = True
+        return _refusal("One moment", "You are sending messages faster than I answer. Please wait a minute.")
+
+    def oversized(self, message: Incoming) -> Refusal | None:
+        if len(message.text) <= self._max:
+            return None
+        return _refusal(
+            "That message is too long for me",
+            f"It has {len(message.text):,} characters; I read up to {self._max:,}. "
+            "Please ask one question at a time, like “is Zoom safe?”.",
+        )
 
     def _take(self, user_key: str) -> bool:
         now = self._clock()
@@ -109,7 +105,3 @@ class AccessGate:
             bucket.warned = False
             return True
         return False
-
-    def _warn(self, user_key: str) -> Refusal:
-        self._buckets[user_key].warned = True
-        return _refusal("One moment", "You are sending messages faster than I answer. Please wait a minute.")

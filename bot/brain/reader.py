@@ -411,6 +411,8 @@ class Reader:
                     "more": Intent.MORE,
                     "privacy": Intent.PRIVACY,
                     "forget": Intent.FORGET,
+                    "export": Intent.EXPORT,
+                    "invite": Intent.INVITE,
                     "settings": Intent.SETTINGS,
                 }.get(command, Intent.UNKNOWN)
                 return Reading(intent, command=command)

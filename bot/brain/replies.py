@@ -38,7 +38,7 @@ def help_answer() -> Answer:
                     "room, or room for 3pm: a meeting link",
                     "region uk|eu|us|other: which rules I mention",
                     "timezone Europe/London, name Dr Lee: your room settings",
-                    "privacy: what I store; forget: delete it",
+                    "privacy: what I store; export: show it; forget: delete it",
                 ),
             ),
         ),
@@ -94,33 +94,64 @@ def suggestion_answer(typed: str, name: str) -> Answer:
     )
 
 
+# What /privacy says, one claim a line. Each is proven by a test named in tests/test_claims.py, which fails when
+# a line is added here without one.
+PRIVACY_LINES = (
+    "Your messages wait in my inbox only until I have answered, then they are deleted and scrubbed from disk.",
+    "I know you by a keyed hash of your account, never by your number or name.",
+    "To spot a message I received twice, I keep a keyed hash of each message's id for a week.",
+    "If Signal cannot deliver to you (say, after your safety number changed), my operator gets a note that "
+    "knows you only by a keyed hash and a short pseudonym, and your answer waits until they deal with it.",
+    "I keep settings you set (region, time zone, name for rooms) and, if you joined by invitation, the day.",
+    "Someone I may not answer is told so once a day; I keep a keyed hash of them for that day.",
+    "What your last answer was about (the platforms, topic and aspect, never your words) is kept for “more” and "
+    "follow-ups, for a day at most.",
+    "I never log message text, numbers, tokens, codes or meeting links, and never store meeting links.",
+    "Say “export” to see what I hold about you, and “forget” to delete it.",
+)
+
+
 def privacy_answer() -> Answer:
+    return Answer(intent=Intent.PRIVACY, title="What I keep about you", sections=(Section(None, PRIVACY_LINES),))
+
+
+def forgotten_answer(*, was_invited: bool = False) -> Answer:
+    lines = ["I deleted your settings and everything else I held about you."]
+    if was_invited:
+        lines.append("That included your invitation: to use me again, ask for a new one.")
+    return Answer(intent=Intent.FORGET, title="Done", sections=(Section(None, tuple(lines)),))
+
+
+def private_answer() -> Answer:
+    """The one reply a stranger gets (once a day): nothing about the knowledge base or the people who use it."""
     return Answer(
-        intent=Intent.PRIVACY,
-        title="What I keep about you",
+        intent=Intent.REFUSED,
+        title="This Confidant is private",
+        sections=(Section(None, ("It answers only people its operator invited. Have a code? Send: join CODE",)),),
+    )
+
+
+def welcome_answer() -> Answer:
+    return Answer(
+        intent=Intent.JOIN,
+        title="Welcome to Confidant",
         sections=(
             Section(
                 None,
                 (
-                    "Your messages wait in my inbox only until I have answered, then they are deleted.",
-                    "I know you by a keyed hash of your account, never by your number or name.",
-                    "To spot a message I received twice, I keep a keyed hash of each message's id for a week.",
-                    "If Signal cannot deliver to you (for example after your safety number changed), your Signal "
-                    "address waits in a note for my operator until they deal with it.",
-                    "I keep your settings (region, time zone, display name for rooms) if you set them.",
-                    "I remember what you last asked only in memory, for “more”, never on disk.",
-                    "I never log message text, numbers, tokens or meeting links.",
-                    "Meeting links are not stored.",
-                    "Say “forget” to delete everything I hold about you.",
+                    "I tell counsellors and therapists whether a platform is safe for client work, from reviewed, "
+                    "sourced and dated notes, and I make private video-meeting links.",
+                ),
+            ),
+            Section("Try", ("“is WhatsApp safe?”", "“zoom vs jitsi”", "“room”", "“help”")),
+            Section(
+                "What I keep",
+                (
+                    "Your messages, only until I have answered them.",
+                    "You, as a keyed hash of your account (never your number or name), and the day you joined.",
+                    "Settings you choose: region, time zone, your name for rooms.",
+                    "“privacy” says more; “export” shows it all; “forget” deletes it and ends your access.",
                 ),
             ),
         ),
-    )
-
-
-def forgotten_answer() -> Answer:
-    return Answer(
-        intent=Intent.FORGET,
-        title="Done",
-        sections=(Section(None, ("I deleted your settings and everything else I held about you.",)),),
     )

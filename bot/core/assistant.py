@@ -1,23 +1,28 @@
 """The assistant: one incoming message in, one Answer (or nothing) out. Transport-neutral.
 
-It puts the pieces in the order the brief asks for: access gate, then the brain, with the assistant itself
-handling what needs state (settings, forget) or other services (rooms).
+It puts the pieces in the order the brief asks for: the rate limit, then who is writing (the doorkeeper: a
+stranger gets no further), the size limit, then the brain, with the assistant itself handling what needs state
+(settings, export, invite, forget, what the conversation is about) or other services (rooms).
 """
 
 from __future__ import annotations
 
 import logging
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Protocol
 
-from bot.access.gate import AccessGate
+from bot.access.gate import AccessGate, Role
 from bot.brain import entries, replies
 from bot.brain.brain import Brain
 from bot.brain.context import Context
 from bot.brain.reader import Reading
 from bot.core.conversations import ConversationsInMemory
-from bot.core.stores import Conversation, ConversationStore, UserStore
+from bot.core.doorkeeper import Doorkeeper, utc_now
+from bot.core.export import export_answer
+from bot.core.stores import Conversation, ConversationStore, InvitationStore, StrangerStore, UserStore
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
@@ -50,10 +55,14 @@ class Assistant:
         rooms: Rooms | None = None,
         default_region: str | None = None,
         default_timezone: str = "UTC",
+        invitations: InvitationStore | None = None,
+        strangers: StrangerStore | None = None,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.brain = brain
         self._keyer = keyer
         self._gate = gate
+        self._door = Doorkeeper(gate, keyer, users=users, invitations=invitations, strangers=strangers, now=now)
         self._users = users
         # What each conversation is about. Loaded before every answer and saved after it, so that with several
         # instances the next message may be answered by any of them; this process's memory by default.
@@ -67,16 +76,27 @@ class Assistant:
         if message.is_group and not message.addressed:
             return None
         user = self._keyer.user_key(message.transport, message.sender)
-        refusal = self._gate.check(message, user)
+        refusal = self._gate.throttle(message, user)
         if refusal is not None:
-            log.info("message refused", extra={"user": self._keyer.short(user)})
+            log.info("message refused: rate limit", extra={"user": self._keyer.short(user)})
             return refusal.reply
+        role = await self._door.role(message)
+        if role is None:
+            answer = await self._door.stranger(message, user)
+            outcome = "joined" if answer is not None and answer.intent is Intent.JOIN else "stranger refused"
+            log.info("message from a stranger: %s", outcome, extra={"user": self._keyer.short(user)})
+            return answer
+        refusal = self._gate.oversized(message)
+        if refusal is not None:
+            return refusal.reply
+        if self._door.already_in(message):
+            return _note("You are already in", "No code is needed: that one stays unused.", Intent.JOIN)
         reading = self.brain.read(message.text)
         log.debug("message read", extra={"user": self._keyer.short(user), "intent": str(reading.intent)})
         stored = await self._users.settings(user) if self._users is not None else {}
         before = await self._conversations.load(user) or Conversation()
         self.brain.resume(user, _context(before))
-        answer, after = await self._answer(message, reading, user, stored, before)
+        answer, after = await self._answer(message, reading, user, role, stored, before)
         if after is None:
             await self._conversations.forget(user)
         elif after != before:
@@ -84,7 +104,13 @@ class Assistant:
         return answer
 
     async def _answer(
-        self, message: Incoming, reading: Reading, user: str, stored: dict[str, str], before: Conversation
+        self,
+        message: Incoming,
+        reading: Reading,
+        user: str,
+        role: Role,
+        stored: dict[str, str],
+        before: Conversation,
     ) -> tuple[Answer, Conversation | None]:
         """The answer, and what the conversation is about afterwards (None: forget it)."""
         region = stored.get("region", self._region)
@@ -100,16 +126,58 @@ class Assistant:
             return await self._settings(user, reading, stored), unchanged
         if reading.intent is Intent.PRIVACY:
             return replies.privacy_answer(), unchanged
+        if reading.intent is Intent.EXPORT:
+            return await self._export(message, user, role, stored, before), unchanged
+        if reading.intent is Intent.INVITE:
+            return await self._invite(role), unchanged
         if reading.intent is Intent.FORGET:
             self.brain.forget(user)
             if self._users is not None:
                 await self._users.forget(user)
-            return replies.forgotten_answer(), None
+            return replies.forgotten_answer(was_invited=role == "user"), None
         # Only a conversation (settings kept per user) can take an answer; stateless `ask` gives every region.
         ask_region = region is None and self._users is not None and not before.asked_region
         answer = self.brain.answer(reading, user=user, region=region, text=message.text, ask_region=ask_region)
         asked = ask_region and any(entries.ASK_REGION in section.lines for section in answer.sections)
         return answer, _with_context(unchanged, self.brain.recall(user), asked_region=before.asked_region or asked)
+
+    async def _export(
+        self, message: Incoming, user: str, role: Role, stored: dict[str, str], conversation: Conversation
+    ) -> Answer:
+        return export_answer(
+            pseudonym=self._keyer.short(user),
+            role=role,
+            transport=message.transport,
+            member=await self._users.member(user) if self._users is not None else None,
+            settings=stored,
+            conversation={
+                "platforms": list(conversation.platforms),
+                "topic": [conversation.topic] if conversation.topic else [],
+                "aspects": list(conversation.aspects),
+            },
+        )
+
+    async def _invite(self, role: Role) -> Answer:
+        # The terminal's user sits at the operator's machine, so they may invite as an admin may.
+        if role not in ("admin", "local"):
+            return _note("Only the operator invites", "Ask whoever runs this Confidant to invite a colleague.")
+        invitation = await self._door.invite()
+        if invitation is None:
+            return _note("Invitations need a database", "Run `confidant invite`, or say “invite” in `confidant chat`.")
+        return Answer(
+            intent=Intent.INVITE,
+            title="Invitation code",
+            sections=(
+                Section(
+                    None,
+                    (
+                        f"Give it to one colleague, privately. They send me: join {invitation.code}",
+                        f"It works once, until {invitation.until}. "
+                        "I keep only a keyed hash of it, so I cannot show it again.",
+                    ),
+                ),
+            ),
+        )
 
     async def end_conversation(self, message: Incoming) -> None:
         """Forget what the conversation with this sender was about (not their settings): the next message

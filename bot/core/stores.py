@@ -71,14 +71,45 @@ class InboxStore(Protocol):
     async def purge_processed(self, older_than: datetime) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Someone with a role: an invited user from the database, or an admin from CONFIDANT_ADMINS (`since` None)."""
+
+    key: str
+    role: str  # "admin" or "user"
+    transport: str
+    since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StrangerState:
+    """What is remembered about someone who may not use this Confidant (all times UTC)."""
+
+    refused_at: datetime | None = None  # when they were last told "this Confidant is private"
+    codes_since: datetime | None = None  # when the current hour of invitation-code attempts began
+    wrong_codes: int = 0
+
+
 class UserStore(Protocol):
-    """Per-user settings, keyed by the user's keyed hash."""
+    """People by their keyed hash: settings, and the role of those who joined with an invitation."""
 
     async def settings(self, user_key: str) -> dict[str, str]: ...
 
     async def set(self, user_key: str, name: str, value: str) -> None: ...
 
-    async def forget(self, user_key: str) -> bool: ...
+    async def forget(self, user_key: str) -> bool:
+        """Delete every row about this person (settings, membership, what was noted about them as a stranger)."""
+        ...
+
+    async def role(self, user_keys: Sequence[str]) -> str | None:
+        """The stored role of the first of these keys (one person's ids) that has one."""
+        ...
+
+    async def join(self, user_key: str, transport: str, now: datetime) -> None: ...
+
+    async def member(self, user_key: str) -> Member | None: ...
+
+    async def members(self) -> list[Member]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +166,25 @@ class AlertStore(Protocol):
     async def untrusted(self, conversation: str, pseudonym: str) -> None: ...
 
     async def trusted(self, conversation: str) -> None: ...
+
+
+class InvitationStore(Protocol):
+    """One-time invitations, known by the keyed hash of their code."""
+
+    async def create(self, code_key: str, *, now: datetime, expires_at: datetime) -> None: ...
+
+    async def redeem(self, code_key: str, now: datetime) -> bool:
+        """Use the invitation up: True exactly once for a code that exists and has not expired."""
+        ...
+
+    async def purge(self, now: datetime) -> int: ...
+
+
+class StrangerStore(Protocol):
+    """What is remembered, by keyed hash, about people who may not use this Confidant."""
+
+    async def state(self, user_key: str) -> StrangerState: ...
+
+    async def save(self, user_key: str, state: StrangerState) -> None: ...
+
+    async def purge(self, refused_before: datetime, codes_before: datetime) -> int: ...

@@ -21,7 +21,7 @@ TELEGRAM_NOTE = (
     "On Telegram: bot chats are not end-to-end encrypted, so Telegram's servers can read this chat. "
     "Keep client names and details out of it, and prefer Signal for anything sensitive."
 )
-_EXPLAINS_ITSELF = (Intent.HELP, Intent.GREETING, Intent.PRIVACY)
+_EXPLAINS_ITSELF = (Intent.HELP, Intent.GREETING, Intent.PRIVACY, Intent.JOIN, Intent.EXPORT)
 _SLOT = "\x00"  # where a line's escaped text goes in its template
 
 

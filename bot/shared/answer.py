@@ -21,6 +21,9 @@ class Intent(StrEnum):
     PRIVACY = "privacy"
     FORGET = "forget"
     MORE = "more"
+    EXPORT = "export"  # what Confidant stores about the person asking
+    INVITE = "invite"  # an admin asked for an invitation code
+    JOIN = "join"  # someone joined with an invitation code: the welcome
     # The access gate said no (a stranger, a flood, a message too long): nothing was read.
     REFUSED = "refused"
 

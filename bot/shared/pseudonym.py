@@ -35,6 +35,10 @@ class Keyer:
         """One chat as the database knows it (inbox leases, alerts): without the chat's id."""
         return self._digest("conversation", f"{transport}:{chat}")
 
+    def invitation(self, code: str) -> str:
+        """What the database keeps of an invitation code: a keyed hash, so a copy of it lets nobody join."""
+        return self._digest("invitation", code)
+
     def short(self, value: str) -> str:
         """A 10-character pseudonym for log lines, so operators can follow one conversation without its id."""
         return self._digest("log", value)[:10]

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -30,6 +30,7 @@ from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.storage import leases
+from bot.storage.database import scrub
 from bot.storage.dialect import insert_for
 from bot.storage.models import InboxMessage, ProcessedMessage
 
@@ -257,15 +258,8 @@ class Inbox:
         return kept
 
     async def scrub(self) -> None:
-        """Make deleted text unrecoverable from the SQLite files (no-op elsewhere).
-
-        secure_delete zeroes freed bytes in the main file, but the write-ahead log still holds the old page
-        images until a checkpoint; TRUNCATE copies the pages back and empties the log file.
-        """
-        if self._engine.dialect.name != "sqlite":
-            return
-        async with self._engine.connect() as connection:
-            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        """Make deleted text unrecoverable from the SQLite files (see `bot.storage.database.scrub`)."""
+        await scrub(self._engine)
 
     async def purge_processed(self, older_than: datetime) -> int:
         """Forget dedupe keys older than the window in which a duplicate can still arrive."""

@@ -1,5 +1,6 @@
 """Table definitions. What is *not* here matters as much: no message text outside `inbox`, no phone numbers
-or transport ids outside `inbox` (which needs them to reply, and is emptied once the answer is sent)."""
+or transport ids outside `inbox` (which needs them to reply, and is emptied once the answer is sent), and no
+invitation code (only its keyed hash)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,21 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A person who wrote to Confidant, known only by an HMAC of `transport:id` (see `bot.shared.pseudonym`)."""
+    """A person who wrote to Confidant, known only by an HMAC of `transport:id` (see `bot.shared.pseudonym`).
+
+    A row exists for an invited user (role "user", from the day they joined) and for anyone who set a setting
+    (role None: the terminal's user, an admin, a guest of an open bot). Admins are not stored: they are whoever
+    CONFIDANT_ADMINS names, so removing one there takes effect without a stale row saying otherwise.
+    """
 
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    joined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class UserSetting(Base):
@@ -122,3 +131,26 @@ class OperatorAlert(Base):
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     until: Mapped[float | None] = mapped_column(Float)  # seconds since 1970, database clock
     sealed: Mapped[str | None] = mapped_column(Text)
+
+
+class Invitation(Base):
+    """A one-time invitation, known only by an HMAC of its code; deleted when used or once expired."""
+
+    __tablename__ = "invitations"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Stranger(Base):
+    """Someone who may not use this Confidant, by the same HMAC as `users.key`: when they were last told so (one
+    refusal a day, across restarts) and how many wrong invitation codes they sent this hour. Purged once both
+    windows have passed, and deleted when they join."""
+
+    __tablename__ = "strangers"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    codes_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -134,14 +135,16 @@ async def test_no_private_data_in_logs_at_debug(assistant: Assistant, tmp_path: 
         assert secret not in logged
 
 
-async def test_strangers_are_told_once_then_left_alone(brain: Brain) -> None:
-    now = [0.0]
-    gate = AccessGate(mode="allowlist", admins=[], clock=lambda: now[0])
-    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate)
+async def test_strangers_are_told_once_a_day_then_left_alone(brain: Brain) -> None:
+    now = [datetime(2026, 12, 1, 9, 0, tzinfo=UTC)]
+    gate = AccessGate(mode="allowlist", admins=[])
+    assistant = Assistant(brain, keyer=Keyer(b"s" * 32), gate=gate, now=lambda: now[0])
     first = await assistant.respond(incoming("hi", sender="+15550000000"))
     assert first is not None and first.title == "This Confidant is private"
     assert await assistant.respond(incoming("hello?", sender="+15550000000")) is None
-    now[0] += 3601
+    now[0] += timedelta(hours=23, minutes=59)
+    assert await assistant.respond(incoming("anyone?", sender="+15550000000")) is None
+    now[0] += timedelta(minutes=1)
     assert await assistant.respond(incoming("anyone?", sender="+15550000000")) is not None
 
 
@@ -153,14 +156,11 @@ async def test_a_question_after_name_is_not_a_name(assistant: Assistant) -> None
 
 
 async def test_only_transports_named_local_skip_the_allowlist() -> None:
-    keyer = Keyer(b"k" * 32)
     gate = AccessGate(mode="allowlist", admins=[], local=["console"])
     typed = Incoming(transport="console", sender="local", chat="local", text="hi", message_key="")
     remote = Incoming(transport="signal", sender="+447700900999", chat="+447700900999", text="hi", message_key="k")
-    assert gate.check(typed, keyer.user_key("console", "local")) is None
-    refusal = gate.check(remote, keyer.user_key("signal", "+447700900999"))
-    assert refusal is not None and refusal.reply is not None
-    assert refusal.reply.title == "This Confidant is private"
+    assert gate.role(typed) == "local"
+    assert gate.role(remote) is None
 
 
 async def test_a_conversation_is_asked_its_region_once(brain: Brain, users: Users) -> None:

@@ -54,6 +54,9 @@ class StandInApp:
     keyer: Keyer
     assistant: StandIn
 
+    async def tidy(self) -> int:
+        return 0
+
     async def close(self) -> None:
         await self.engine.dispose()
 

@@ -42,6 +42,7 @@ COMMANDS = (
     ("list", "Every platform I have reviewed"),
     ("more", "The long version of my last answer"),
     ("privacy", "What I keep about you"),
+    ("export", "What I hold about you, in words and as JSON"),
     ("forget", "Delete everything I hold about you"),
 )
 
@@ -213,7 +214,7 @@ class TelegramTransport:
         app = self.application
         app.add_handler(CommandHandler([command for command, _ in COMMANDS], self._on_command))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
-        # Commands we have no handler for (/export, /settings…): in a private chat the brain answers them.
+        # Commands not in the menu (/join CODE, /invite, /settings…): in a private chat the brain answers them.
         app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, self._on_text))
         app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, self._on_text))
         app.add_handler(CallbackQueryHandler(self._on_button))

@@ -4,14 +4,13 @@ with failures, reconnects and a group."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.logs import NOISY_LOGGERS, quiet_noisy_loggers
 from tests.fakes import signal_envelopes as env
+from tests.fakes.logs import Everything, everything_logged
 from tests.fakes.signal_api import FakeSignalApi, Reply
 from tests.transports.signal.harness import running_bot, settle
 
@@ -32,34 +31,10 @@ SECRETS = (
 )
 
 
-class Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
 @pytest.fixture
 def everything() -> Iterator[Everything]:
-    root = logging.getLogger()
-    handler = Everything()
-    saved = root.level, {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    quiet_noisy_loggers()
-    # An operator turning the libraries up while debugging must not undo the protection.
-    for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    try:
+    with everything_logged() as handler:
         yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(saved[0])
-        for name, level in saved[1].items():
-            logging.getLogger(name).setLevel(level)
 
 
 async def test_full_exchange_logs_nothing_private(tmp_path: Path, everything: Everything) -> None:

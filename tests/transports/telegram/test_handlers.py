@@ -43,7 +43,7 @@ async def test_start_checks_the_token_sets_the_command_menu_and_polls(
     [commands] = api.sent("setMyCommands")
     assert [c["command"] for c in commands["commands"]] == [command for command, _ in COMMANDS]
     menu = {c["command"] for c in commands["commands"]}
-    assert {"start", "help", "room", "list", "more", "privacy", "forget"} <= menu
+    assert {"start", "help", "room", "list", "more", "privacy", "export", "forget"} <= menu
     [delete] = api.sent("deleteWebhook")
     assert delete["drop_pending_updates"] is False  # pending questions are kept
 
@@ -68,7 +68,11 @@ async def test_private_text_is_stored_as_an_incoming_message(telegram: TelegramT
         ("/more", "/more"),
         ("/privacy", "/privacy"),
         ("/forget", "/forget"),
-        ("/export", "/export"),  # not ours yet: the brain answers that it does not know it
+        ("/export", "/export"),
+        ("/start 7K3M-Q9XD-2HPR-A4VB", "/start 7K3M-Q9XD-2HPR-A4VB"),  # an invitation's deep link
+        ("/join 7K3M-Q9XD-2HPR-A4VB", "/join 7K3M-Q9XD-2HPR-A4VB"),
+        ("join 7K3M-Q9XD-2HPR-A4VB", "join 7K3M-Q9XD-2HPR-A4VB"),
+        ("/invite", "/invite"),
     ],
 )
 async def test_commands_reach_the_brain_as_text(

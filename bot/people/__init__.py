@@ -1,0 +1,1 @@
+"""The operator's commands about people: `confidant invite` and `confidant users list|remove`."""
