@@ -21,6 +21,7 @@ from bot.storage.invitations import Invitations
 from bot.storage.models import Invitation
 from bot.storage.strangers import Strangers
 from bot.storage.users import Users
+from tests.fakes.databases import once
 from tests.test_cli import confidant
 
 ADMIN = "signal:+447700900001"
@@ -50,6 +51,7 @@ async def join(tmp_path: Path, sender: str, code: str) -> Intent | None:
     return answer.intent if answer is not None else None
 
 
+@once  # the CLI subprocess keeps its own SQLite database
 def test_invite_prints_a_code_that_works_once(tmp_path: Path) -> None:
     result = confidant("invite", env=env(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -89,6 +91,7 @@ def test_the_database_keeps_only_a_keyed_hash_of_the_code(tmp_path: Path) -> Non
     assert len(asyncio.run(stored())) == 1
 
 
+@once  # the CLI subprocess keeps its own SQLite database
 def test_users_list_and_remove(tmp_path: Path) -> None:
     code = json.loads(confidant("invite", "--json", env=env(tmp_path)).stdout)["code"]
     assert asyncio.run(join(tmp_path, "+447700900002", code)) is Intent.JOIN

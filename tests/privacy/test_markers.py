@@ -28,6 +28,7 @@ from bot.storage.invitations import Invitations
 from bot.storage.models import Base
 from bot.storage.users import Users
 from tests.fakes import signal_envelopes as env
+from tests.fakes.databases import sqlite_only
 from tests.fakes.logs import Everything, everything_logged
 from tests.fakes.signal_api import FakeSignalApi
 from tests.rooms.helpers import APP_ID, SECRET, XMPP_DOMAIN
@@ -132,6 +133,7 @@ def assert_nowhere(secrets: Secrets, *, logged: str, stored: str, on_disk: bytes
             assert form.encode() not in on_disk, f"{form!r} in the database files"
 
 
+@sqlite_only  # reads the SQLite files for what lingers on disk
 @pytest.mark.parametrize("conversations", SCALES)
 def test_terminal_conversations_leave_nothing(tmp_path: Path, everything: Everything, conversations: int) -> None:
     settings = settings_for(tmp_path)
@@ -159,6 +161,7 @@ def test_terminal_conversations_leave_nothing(tmp_path: Path, everything: Everyt
     )
 
 
+@sqlite_only  # reads the SQLite files for what lingers on disk
 @pytest.mark.parametrize("conversations", SCALES)
 async def test_signal_conversations_leave_nothing(tmp_path: Path, everything: Everything, conversations: int) -> None:
     secrets = Secrets()

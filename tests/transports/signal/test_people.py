@@ -15,6 +15,7 @@ import pytest
 from bot.app import App, open_app
 from bot.config import load_settings
 from tests.fakes import signal_envelopes as env
+from tests.fakes.databases import once
 from tests.fakes.signal_api import FakeSignalApi
 from tests.test_cli import confidant
 from tests.transports.signal.harness import Bot, running_bot, settle
@@ -51,6 +52,7 @@ class Chat:
         return sent[-1] if sent else None
 
 
+@once  # the CLI subprocess keeps its own SQLite database
 async def test_invitations_from_the_cli_and_the_chat_work_at_once(
     app: App, data: dict[str, str], tmp_path: Path
 ) -> None:
