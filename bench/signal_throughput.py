@@ -1,18 +1,22 @@
-"""Signal transport throughput, latency and memory, through the fake signal-cli-rest-api over loopback.
+"""Signal throughput, CPU and latency of `confidant run`, closed loop, against the previous release.
 
-Everything real except Signal: the bot is a separate process running the real runner (`run_transports`),
-frames cross a json-rpc WebSocket and replies cross REST on loopback TCP, every message is committed to a
-durable SQLite inbox (a file, WAL, secure_delete) before it is answered, marked `sending` before its send
-and deleted after it. Read receipts are on. The assistant is a stand-in that answers at once, so the figures
-are those of the transport, worker and inbox (the brain has its own benchmark, bench/brain_latency.py).
+Everything real except Signal: the bot is `confidant run` itself (the real assistant, `CONFIDANT_ACCESS=open`,
+every other setting at its default), in its own process, on a SQLite file in a fresh folder (WAL, secure
+delete, scrubbing as configured) or on PostgreSQL (`--postgres URL`). A fake signal-cli-rest-api (json-rpc
+mode) runs in this process: frames cross a loopback WebSocket, replies and read receipts loopback REST.
 
-    .venv/bin/python -m bench.signal_throughput            # 1,000 messages from 50 senders, then 10,000
-    .venv/bin/python -m bench.signal_throughput --quick     # a smoke run
+The load is the closed loop of issue 13: `--senders` people (1,000), `--in-flight` questions (50) out at any
+moment, each slot asking the next person as soon as its previous question got its answer; `--questions` a
+round (1,000), `--rounds` rounds (3). With `--baseline DIR` (a checkout of the previous release with its own
+`.venv`) each round runs the baseline then this tree, alternating, so the ratio is measured in the same run.
 
-Phases:
-  burst   all messages pushed at once; replies/s = messages / time until the last reply reached the server
-  paced   messages pushed at a steady rate; p50/p99 from push to the reply reaching the server
-  memory  10,000 more messages in bursts of 1,000; the bot process's resident memory after each
+    .venv/bin/python -m bench.signal_throughput                                  # this tree only
+    .venv/bin/python -m bench.signal_throughput --baseline /tmp/speed-baseline   # A/B, ratio
+    .venv/bin/python -m bench.signal_throughput --receipts off                   # CONFIDANT_SIGNAL_READ_RECEIPTS
+
+Reported per variant (median over rounds, and each round): replies/s, CPU ms per reply of the bot process,
+p50/p99 from push to the answer reaching the server, the bot's RSS, and anything lost or repeated (every
+question must get exactly its answer; the inbox must be empty afterwards).
 """
 
 from __future__ import annotations
@@ -21,16 +25,29 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tests.fakes import signal_envelopes as env
 from tests.fakes.signal_api import FakeSignalApi
-from tests.fakes.signal_bot import start_bot_process
+
+HERE = Path(__file__).resolve().parents[1]
+QUESTIONS = ("is whatsapp safe", "is signal safe", "zoom", "is telegram private", "email", "facetime")
+SECRET = "confidant-bench-secret-key-0000000000000000"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def rss_mib(pid: int) -> float:
@@ -50,102 +67,190 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-class Bench:
-    def __init__(self, api: FakeSignalApi) -> None:
-        self.api = api
-        self.pushed: dict[str, float] = {}
-        self.replied: dict[str, float] = {}
-        self.duplicates = 0
-        self.done = asyncio.Event()
-        self.expected = 0
-        self.serial = 0
-        api.on_send = self.on_send
+@dataclass
+class Round:
+    replies_per_s: float
+    cpu_ms: float
+    p50: float
+    p99: float
+    rss: float
+    lost: int
+    repeated: int
+    backlog: int
+
+
+@dataclass
+class Loop:
+    """The closed loop: one question per person out at a time; a question is answered by its first send."""
+
+    api: FakeSignalApi
+    people: list[tuple[str, str]]
+    waiting: dict[str, tuple[asyncio.Future[float], float]] = field(default_factory=dict)
+    sends: Counter[str] = field(default_factory=Counter)
+    serial: int = 0
+
+    def __post_init__(self) -> None:
+        self.api.on_send = self.on_send
+        self.who = {address: i for i, pair in enumerate(self.people) for address in pair}
 
     async def on_send(self, body: dict[str, Any]) -> None:
-        tag = body["message"].split("\n", 1)[0].strip("*").removeprefix("re ")
-        if tag in self.replied:
-            self.duplicates += 1
-        self.replied[tag] = time.perf_counter()
-        if len(self.replied) >= self.expected:
-            self.done.set()
+        for recipient in body["recipients"]:
+            self.sends[recipient] += 1
+            entry = self.waiting.pop(recipient, None)
+            if entry is not None and not entry[0].done():
+                entry[0].set_result(time.perf_counter())
 
-    async def run(self, count: int, senders: int, rate: float | None) -> tuple[float, list[float]]:
-        self.pushed.clear()
-        self.replied.clear()
-        self.done.clear()
-        self.expected = count
-        people = [env.person(i) for i in range(senders)]
-        started = time.perf_counter()
-        for i in range(count):
-            self.serial += 1
-            number, uuid = people[i % senders]
-            tag = f"m{self.serial}"
-            if rate is not None and (delay := started + i / rate - time.perf_counter()) > 0:
-                await asyncio.sleep(delay)
-            self.pushed[tag] = time.perf_counter()
-            frame = env.text_frame(tag, number=number, uuid=uuid, timestamp=1767225600000 + self.serial)
-            if await self.api.push(frame) != 1:
-                raise RuntimeError("no socket attached: the message would have been lost")
-        await asyncio.wait_for(self.done.wait(), timeout=max(60.0, count / 10))
-        elapsed = max(self.replied.values()) - started
-        latencies = [(self.replied[t] - self.pushed[t]) * 1000 for t in self.pushed]
-        return count / elapsed, latencies
+    async def ask(self, index: int) -> float:
+        number, uuid = self.people[index % len(self.people)]
+        self.serial += 1
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        pushed = time.perf_counter()
+        self.waiting[number] = self.waiting[uuid] = (future, pushed)
+        frame = env.text_frame(
+            QUESTIONS[self.serial % len(QUESTIONS)], number=number, uuid=uuid, timestamp=1767225600000 + self.serial
+        )
+        if await self.api.push(frame) != 1:
+            raise RuntimeError("no socket attached: the message would have been lost")
+        answered = await asyncio.wait_for(future, 30)
+        self.waiting.pop(number, None)
+        self.waiting.pop(uuid, None)
+        return (answered - pushed) * 1000
+
+    async def run(self, questions: int, in_flight: int, start: int) -> tuple[float, list[float]]:
+        latencies: list[float] = []
+        counter = iter(range(start, start + questions))
+
+        async def slot() -> None:
+            for index in counter:
+                latencies.append(await self.ask(index))
+
+        began = time.perf_counter()
+        await asyncio.gather(*(slot() for _ in range(in_flight)))
+        return questions / (time.perf_counter() - began), latencies
 
 
-async def main(messages: int, senders: int, rates: list[float], memory_messages: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="confidant-bench-"))
+async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
+    folder = Path(tempfile.mkdtemp(prefix=f"confidant-bench-{label}-"))
+    environ = {
+        **os.environ,
+        "CONFIDANT_ACCESS": "open",
+        "CONFIDANT_DATA_DIR": str(folder),
+        "CONFIDANT_SECRET_KEY": SECRET,
+        "CONFIDANT_SIGNAL_NUMBER": env.BOT_NUMBER,
+        "CONFIDANT_SIGNAL_RECEIVE": "websocket",
+        "CONFIDANT_HTTP_ADDR": f"127.0.0.1:{free_port()}",
+        "CONFIDANT_LOG_LEVEL": "WARNING",
+    }
+    if args.postgres:
+        environ["CONFIDANT_DATABASE_URL"] = args.postgres
+    if args.receipts is not None:
+        environ["CONFIDANT_SIGNAL_READ_RECEIPTS"] = "true" if args.receipts == "on" else "false"
     async with FakeSignalApi() as api:
-        bot = await start_bot_process(api.url, folder)
+        environ["CONFIDANT_SIGNAL_URL"] = api.url
+        if args.postgres:
+            await run_ok(root, environ, "db", "upgrade")
+        bot = await asyncio.create_subprocess_exec(
+            str(root / ".venv/bin/confidant"),
+            "run",
+            cwd=folder,
+            env=environ,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE if args.verbose else asyncio.subprocess.DEVNULL,
+        )
         try:
-            await api.wait_for_sockets(within=30)
-            bench = Bench(api)
-            await bench.run(100, senders, None)  # warm-up: connections, caches, SQLite pages
-            print(f"machine: {os.cpu_count()} CPUs; bot pid {bot.pid}; inbox {folder / 'confidant.db'}")
-
-            cpu_before, own_before = cpu_seconds(bot.pid), time.process_time()
-            throughput, burst = await bench.run(messages, senders, None)
-            bot_cpu = (cpu_seconds(bot.pid) - cpu_before) / messages * 1000
-            fake_cpu = (time.process_time() - own_before) / messages * 1000
-            print(
-                f"burst  {messages} messages from {senders} senders: {throughput:6.1f} replies/s "
-                f"(latency incl. queueing: p50 {percentile(burst, 0.5):.0f} ms, p99 {percentile(burst, 0.99):.0f} ms); "
-                f"CPU per message: bot {bot_cpu:.1f} ms, fake server {fake_cpu:.1f} ms"
-            )
-            for pace in rates:
-                _, paced = await bench.run(messages, senders, pace)
-                print(
-                    f"paced  {messages} messages at {pace:.0f}/s: p50 {percentile(paced, 0.5):5.1f} ms, "
-                    f"p99 {percentile(paced, 0.99):5.1f} ms, mean {statistics.fmean(paced):5.1f} ms"
-                )
-
-            samples = []
-            for _ in range(memory_messages // 1000):
-                await bench.run(1000, senders, None)
-                samples.append(rss_mib(bot.pid))
-            if samples:
-                print(
-                    f"memory {memory_messages} more messages, bot RSS after each 1,000 (MiB): "
-                    + " ".join(f"{s:.1f}" for s in samples)
-                )
+            await api.wait_for_sockets(within=60)
+            loop = Loop(api, [env.person(i) for i in range(args.senders)])
+            await loop.run(200, args.in_flight, 0)  # warm-up: connections, caches, pages
+            await asyncio.sleep(0.3)
+            loop.sends.clear()
+            cpu_before = cpu_seconds(bot.pid)
+            throughput, latencies = await loop.run(args.questions, args.in_flight, 200)
+            cpu = (cpu_seconds(bot.pid) - cpu_before) / args.questions * 1000
+            rss = rss_mib(bot.pid)
             await asyncio.sleep(0.5)
-            with sqlite3.connect(folder / "confidant.db") as db:
-                backlog = db.execute("SELECT count(*) FROM inbox").fetchone()[0]
-                outcomes = dict(db.execute("SELECT outcome, count(*) FROM processed_messages GROUP BY outcome"))
-            print(f"duplicates sent: {bench.duplicates}; inbox backlog: {backlog}; outcomes: {outcomes}")
+            asked = Counter(env.person(i % args.senders)[0] for i in range(200, 200 + args.questions))
+            got = Counter({number: loop.sends[number] + loop.sends[uuid] for number, uuid in loop.people})
+            lost = sum(max(0, asked[n] - got[n]) for n in asked)
+            repeated = sum(max(0, got[n] - asked[n]) for n in got)
+            backlog = -1
+            db = folder / "confidant.db"
+            if db.exists():
+                with sqlite3.connect(db) as connection:
+                    backlog = connection.execute("SELECT count(*) FROM inbox").fetchone()[0]
+            return Round(
+                throughput, cpu, percentile(latencies, 0.5), percentile(latencies, 0.99), rss, lost, repeated, backlog
+            )
         finally:
-            bot.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(bot.wait(), 30)
-            print(f"bot exited with {code} after SIGTERM")
+            if bot.returncode is None:
+                bot.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(bot.wait(), 30)
+            if args.verbose and bot.stderr is not None:
+                sys.stderr.write((await bot.stderr.read()).decode()[-3000:])
+
+
+async def run_ok(root: Path, environ: dict[str, str], *command: str) -> None:
+    process = await asyncio.create_subprocess_exec(str(root / ".venv/bin/confidant"), *command, cwd=root, env=environ)
+    if await process.wait() != 0:
+        raise RuntimeError(f"{' '.join(command)} failed")
+
+
+def line(label: str, r: Round) -> str:
+    return (
+        f"{label:9} {r.replies_per_s:7.0f} replies/s  CPU {r.cpu_ms:5.2f} ms/reply  p50 {r.p50:6.1f} ms  "
+        f"p99 {r.p99:6.1f} ms  RSS {r.rss:5.1f} MiB  lost {r.lost} repeated {r.repeated} backlog {r.backlog}"
+    )
+
+
+def median(rounds: list[Round]) -> Round:
+    def m(name: str) -> float:
+        return float(statistics.median(getattr(r, name) for r in rounds))
+
+    return Round(
+        m("replies_per_s"),
+        m("cpu_ms"),
+        m("p50"),
+        m("p99"),
+        m("rss"),
+        sum(r.lost for r in rounds),
+        sum(r.repeated for r in rounds),
+        max(r.backlog for r in rounds),
+    )
+
+
+async def main(args: argparse.Namespace) -> None:
+    variants = [("baseline", Path.cwd() / args.baseline)] if args.baseline else []
+    variants.append(("this", HERE))
+    print(
+        f"machine: {os.cpu_count()} CPUs; closed loop: {args.senders} senders, {args.in_flight} in flight, "
+        f"{args.questions} questions x {args.rounds} rounds; "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}; receipts {args.receipts or 'default'}",
+        flush=True,
+    )
+    results: dict[str, list[Round]] = {label: [] for label, _ in variants}
+    for number in range(args.rounds):
+        for label, root in variants:
+            result = await one_round(root, args, label)
+            results[label].append(result)
+            print(f"round {number + 1} " + line(label, result), flush=True)
+    print("median over rounds (lost/repeated summed):")
+    for label, rounds in results.items():
+        print("  " + line(label, median(rounds)))
+    if args.baseline:
+        a, b = median(results["baseline"]), median(results["this"])
+        print(
+            f"  ratio this/baseline: replies/s x{b.replies_per_s / a.replies_per_s:.1f}, "
+            f"CPU per reply x{b.cpu_ms / a.cpu_ms:.2f}, p99 x{b.p99 / a.p99:.2f}"
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="200 messages, 2,000 for memory")
-    parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--senders", type=int, default=50)
-    parser.add_argument("--rate", type=float, action="append", help="paced rate(s) in messages/s (default 50, 100)")
-    parser.add_argument("--memory-messages", type=int, default=10_000)
-    args = parser.parse_args()
-    if args.quick:
-        args.messages, args.memory_messages = 200, 2000
-    asyncio.run(main(args.messages, args.senders, args.rate or [50.0, 100.0], args.memory_messages))
+    parser.add_argument("--baseline", help="a checkout of the previous release, with its own .venv")
+    parser.add_argument("--senders", type=int, default=1000)
+    parser.add_argument("--in-flight", type=int, default=50)
+    parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--receipts", choices=("on", "off"), help="CONFIDANT_SIGNAL_READ_RECEIPTS")
+    parser.add_argument("--postgres", help="a PostgreSQL URL for the bot's database instead of SQLite")
+    parser.add_argument("--verbose", action="store_true", help="show the bot's log tail")
+    asyncio.run(main(parser.parse_args()))
