@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.shared.incoming import Incoming
@@ -16,7 +16,7 @@ from bot.shared.pseudonym import Keyer
 from bot.storage.database import async_url, create_engine
 from bot.storage.inbox import Inbox
 from bot.storage.migrate import head, upgrade
-from bot.storage.models import Base, InboxMessage, ProcessedMessage, User
+from bot.storage.models import Base, InboxMessage, ProcessedMessage, User, UserSetting
 from bot.storage.users import Users
 
 KEYER = Keyer(b"k" * 32)
@@ -182,3 +182,27 @@ async def test_adding_many_dedupes_within_and_across_batches(engine: AsyncEngine
     second = await inbox.add_many([message(key="b"), message(key="c")])
     assert [item is not None for item in second] == [False, True]
     assert await inbox.backlog() == 3
+
+
+async def test_settings_cached_and_another_process_change_seen_within_the_check(engine: AsyncEngine) -> None:
+    now = [0.0]
+    here, there = Users(engine, clock=lambda: now[0]), Users(engine, clock=lambda: now[0])
+    key = KEYER.user_key("signal", "+447700900123")
+    assert await here.settings(key) == {}
+    await there.set(key, "region", "uk")  # another instance (or a command) changes them
+    now[0] += 1.0  # past the check: the change counter moved, so the cache is dropped
+    assert await here.settings(key) == {"region": "uk"}
+    await here.set(key, "region", "eu")  # written through: no wait for its own change
+    assert await here.settings(key) == {"region": "eu"}
+    assert await there.forget(key)
+    now[0] += 1.0
+    assert await here.settings(key) == {}
+
+
+async def test_settings_served_from_memory(engine: AsyncEngine) -> None:
+    users = Users(engine, clock=lambda: 0.0)
+    key = KEYER.user_key("signal", "+447700900123")
+    await users.set(key, "region", "uk")
+    async with engine.begin() as connection:  # behind its back, without the counter: not seen until it moves
+        await connection.execute(delete(UserSetting))
+    assert await users.settings(key) == {"region": "uk"}
