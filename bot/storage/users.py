@@ -44,6 +44,8 @@ class Users:
         self._checked_at = float("-inf")
         # Changes made here: a read that overlapped one may have seen the old settings, so it is not kept.
         self._writes = 0
+        # The cache holds everyone who has a setting (loaded whole at the last check), so a miss means none.
+        self._complete = False
 
     async def settings(self, user_key: str) -> dict[str, str]:
         if self._clock() - self._checked_at >= self._check_every:
@@ -52,6 +54,8 @@ class Users:
         cached = self._cache.get(user_key)
         if cached is not None:
             return dict(cached)
+        if self._complete:
+            return {}  # everyone with a setting is in memory: this person has none
         query = select(user_settings.c.name, user_settings.c.value).join(users).where(users.c.key == user_key)
         writes = self._writes
         async with self._engine.connect() as connection:
@@ -61,15 +65,30 @@ class Users:
         return dict(found)
 
     async def _check(self, connection: AsyncConnection) -> None:
+        """Read the change counter; when it moved, load everyone's settings at once (only people who set
+        something have any, so the table is small), so that no message needs a read of its own."""
         version = int(await connection.scalar(select(versions.c.version).where(versions.c.id == 1)) or 0)
         self._checked_at = self._clock()
-        if version != self._version:
-            self._cache.clear()
-            self._version = version
+        if version == self._version:
+            return
+        writes = self._writes
+        self._cache.clear()
+        self._complete = False
+        self._version = version
+        query = select(users.c.key, user_settings.c.name, user_settings.c.value).join(users).limit(MAX_CACHED + 1)
+        rows = (await connection.execute(query)).all()
+        if len(rows) > MAX_CACHED or writes != self._writes or version != self._version:
+            return  # too many to keep, or changed meanwhile: read person by person until the next check
+        snapshot: dict[str, dict[str, str]] = {}
+        for key, name, value in rows:
+            snapshot.setdefault(key, {})[name] = value
+        self._cache = snapshot
+        self._complete = True
 
     def _keep(self, user_key: str, settings: dict[str, str]) -> None:
         if len(self._cache) >= MAX_CACHED:
             self._cache.clear()
+            self._complete = False
         self._cache[user_key] = settings
 
     async def _bump(self, connection: AsyncConnection) -> None:
@@ -81,8 +100,12 @@ class Users:
         ).returning(versions.c.version)
         version = int((await connection.execute(upsert)).scalar_one())
         if self._version is None or version != self._version + 1:
-            self._cache.clear()
-        self._version = version
+            self._cache.clear()  # another process changed something too: read again at the next check
+            self._complete = False
+            self._checked_at = float("-inf")
+            self._version = None  # reload everything at that check
+        else:
+            self._version = version
 
     async def set(self, user_key: str, name: str, value: str) -> None:
         async with self._engine.begin() as connection:

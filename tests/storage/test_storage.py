@@ -202,6 +202,7 @@ async def test_settings_cached_and_another_process_change_seen_within_the_check(
 async def test_settings_served_from_memory(engine: AsyncEngine) -> None:
     users = Users(engine, clock=lambda: 0.0)
     key = KEYER.user_key("signal", "+447700900123")
+    assert await users.settings(key) == {}  # the counter read, everyone's settings loaded
     await users.set(key, "region", "uk")
     async with engine.begin() as connection:  # behind its back, without the counter: not seen until it moves
         await connection.execute(delete(UserSetting))
