@@ -55,7 +55,7 @@ def rooms_for(settings: Settings) -> Rooms:
 class DeferredRooms:
     """Rooms set up on first use. For one-shot `confidant ask` only: the JWT and cryptography imports are a
     quarter of its start-up, and most questions are not room requests. Long-running commands check the room
-    configuration at start instead, as INTERFACE.md asks."""
+    configuration at start instead, so a broken set-up stops them at once."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings

@@ -152,17 +152,30 @@ def platform_answer(
         parts.append(Part(Section("Rules", rules), Priority.HIGH, shrinks=True))
     if ask_region:
         parts.append(Part(Section(None, (ASK_REGION,)), Priority.HIGH))
-    answer = Answer(
+    answer = _short_platform_answer(platform, knowledge, today, aspects=tuple(aspects))
+    return fit(answer, parts, soft_limit=SOFT_LIMIT)
+
+
+def _short_platform_answer(
+    platform: Platform,
+    knowledge: KnowledgeBase,
+    today: date,
+    *,
+    aspects: tuple[str, ...],
+    follow_ups: tuple[Answer, ...] = (),
+) -> Answer:
+    """The frame of a short platform answer (name, verdict, date, the pointer to "more"), without its parts."""
+    return Answer(
         intent=Intent.PLATFORM,
         title=platform.name,
         verdict=_verdict_line(platform, knowledge),
         reviewed=platform.reviewed,
         stale=is_stale(platform.reviewed, today),
         platforms=(platform.id,),
-        aspects=tuple(aspects),
+        aspects=aspects,
         footer=MORE_POINTER,
+        follow_ups=follow_ups,
     )
-    return fit(answer, parts, soft_limit=SOFT_LIMIT)
 
 
 def client_message_answer(
@@ -180,17 +193,7 @@ def client_message_answer(
         platforms=(platform.id,),
         aspects=("client-message",),
     )
-    answer = Answer(
-        intent=Intent.PLATFORM,
-        title=platform.name,
-        verdict=_verdict_line(platform, knowledge),
-        reviewed=platform.reviewed,
-        stale=is_stale(platform.reviewed, today),
-        platforms=(platform.id,),
-        aspects=("client-message",),
-        footer=MORE_POINTER,
-        follow_ups=(message,),
-    )
+    answer = _short_platform_answer(platform, knowledge, today, aspects=("client-message",), follow_ups=(message,))
     return fit(answer, [*notes_first, Part(Section(None, lines))])
 
 

@@ -1,6 +1,6 @@
 """The assistant: one incoming message in, one Answer (or nothing) out. Transport-neutral.
 
-It puts the pieces in the order the brief asks for: the rate limit, then who is writing (the doorkeeper: a
+It puts the pieces in this order: the rate limit, then who is writing (the doorkeeper: a
 stranger gets no further), the size limit, then the brain, with the assistant itself handling what needs state
 (settings, export, invite, forget, what the conversation is about) or other services (rooms).
 """

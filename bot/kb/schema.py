@@ -104,7 +104,7 @@ class Summary(Strict):
 
 
 class Presence(Strict):
-    """Does the app show when someone is online? The confidentiality leak the seed post worried about."""
+    """Does the app show when someone is online? A confidentiality leak: it shows who is a client and when."""
 
     shown: Text  # what others see by default ("online", "last seen", read receipts)
     can_hide: Literal["yes", "partly", "no", "n/a"]

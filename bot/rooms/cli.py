@@ -1,4 +1,4 @@
-"""`confidant room [--json]`: a fresh room in the terminal, as text or as the INTERFACE.md JSON object."""
+"""`confidant room [--json]`: a fresh room in the terminal, as text or as the JSON object the README documents."""
 
 from __future__ import annotations
 

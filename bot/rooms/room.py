@@ -25,7 +25,7 @@ class Room:
     valid_from: datetime | None = None
 
     def to_json(self) -> dict[str, str | None]:
-        """The `confidant room --json` object (INTERFACE.md)."""
+        """The `confidant room --json` object (README, Meeting rooms)."""
         return {
             "room": self.room,
             "host_url": self.host_url,
