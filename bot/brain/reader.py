@@ -125,8 +125,7 @@ class Reader:
         early = self._command(words, trimmed) or self._room(words, trimmed)
         if early is not None:
             return early
-        reading, taken = self._question(words, joined, trimmed)
-        aspects = self.aspects.find(words, taken)
+        reading, aspects = self._question(words, joined, trimmed)
         if reading.intent is Intent.GREETING and aspects:
             reading = Reading(Intent.UNKNOWN)  # "hi, does it record?" asks something
         vocabulary = self._vocabulary
@@ -148,8 +147,9 @@ class Reader:
             set(words) & vocabulary.follow_up_pronouns
         )
 
-    def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, set[int]]:
-        """The reading of a question (not a command or a room request), and the positions platform names took."""
+    def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, tuple[str, ...]]:
+        """The reading of a question (not a command or a room request), and the aspects it asks about where no
+        platform's name stands."""
         found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words)))
         found = self._with_compared_slot_names(words, found)
         if any(not mention.weak for mention in found) or (found and self._names.find(words, positions(found))):
@@ -173,6 +173,8 @@ class Reader:
             for typed, _ in mention.corrections
         )
         taken = positions(platform_mentions)
+        # Found once: several of the checks below ask, and so does the reading.
+        asked = self.aspects.find(words, taken)
         # "is myspace like signal", "zoom vs myspace": say we know nothing of the other one, never answer
         # only about the known one as if it were the question.
         beside = self._names.find(words, taken) if platforms else None
@@ -181,63 +183,64 @@ class Reader:
         first_topic = self._topic_first(joined, words, topic_mentions)
         # "what metadata does zoom keep", "how do I set up teams safely": a question about that platform's
         # metadata or settings, which its entry answers; "what browser should I use for jitsi" stays a topic.
-        about_platform = platforms and (
-            first_topic in ASPECT_TOPIC_IDS or "settings" in self.aspects.find(words, taken)
-        )
+        about_platform = platforms and (first_topic in ASPECT_TOPIC_IDS or "settings" in asked)
         if first_topic is not None and not about_platform:
-            return Reading(Intent.TOPIC, topic=first_topic), taken
-        if first_topic is not None and platforms and self.aspects.find(words, taken) == ():
-            return Reading(Intent.TOPIC, topic=first_topic), taken
+            return Reading(Intent.TOPIC, topic=first_topic), asked
+        if first_topic is not None and platforms and asked == ():
+            return Reading(Intent.TOPIC, topic=first_topic), asked
         if len(platforms) >= 2:
             reading = Reading(
                 Intent.COMPARE, platforms=platforms, corrections=corrections, also_unknown=beside, left_out=left_out
             )
-            return reading, taken
+            return reading, asked
         if platforms:
-            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside), taken
+            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside), asked
         if self._asks_for_recommendation(joined, words, topic_mentions):
             # "best way to run online group sessions": choosing how to do something a topic covers.
             chosen = [
                 topic_id
-                for aspect in self.aspects.find(words, taken)
+                for aspect in asked
                 if (topic_id := ASPECT_TOPICS.get(aspect)) in self._vocabulary.chosen_topics
                 and topic_id in self._topic_ids
             ]
             if chosen:
-                return Reading(Intent.TOPIC, topic=chosen[0]), taken
-            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+                return Reading(Intent.TOPIC, topic=chosen[0]), asked
+            return Reading(Intent.RECOMMEND, use=self._use(words)), asked
         if topic is not None:
             # "is line encrypted end to end": a platform whose name is an everyday word, in a product's slot.
             slot_name = self._slot_name_in_question(words)
             if slot_name is not None:
-                return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
+                return Reading(Intent.PLATFORM, platforms=(slot_name,)), asked
             # "is Fireflies ok for session notes": the topic's advice, but first that we know nothing of Fireflies.
             unknown = self._product_beside_topic(words, positions(topic_mentions)) or self._product_after_verb(words)
             if unknown is not None:
-                return Reading(Intent.UNKNOWN, topic=self._kind(words, unknown) or topic, unknown_name=unknown), taken
-            return Reading(Intent.TOPIC, topic=topic), taken
+                of_kind = self._kind(words, unknown) or topic
+                return Reading(Intent.UNKNOWN, topic=of_kind, unknown_name=unknown), asked
+            return Reading(Intent.TOPIC, topic=topic), asked
         if self._starts_with(joined, self._vocabulary.recommend_openers):
-            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+            return Reading(Intent.RECOMMEND, use=self._use(words)), asked
         if self._greeting(trimmed, words):
-            return Reading(Intent.GREETING), taken
+            return Reading(Intent.GREETING), asked
         if doubtful:
             suggestion = Reading(
                 Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0]
             )
-            return suggestion, taken
+            return suggestion, asked
         slot_name = self._slot_name_in_question(words)
-        asks_something = set(words) & self._vocabulary.judgements or self.aspects.find(words)
+        # Aspects anywhere, platform names or not (with no name taken, those already found).
+        anywhere = self.aspects.find(words) if taken else asked
+        asks_something = set(words) & self._vocabulary.judgements or anywhere
         if slot_name is not None and asks_something:
-            return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
+            return Reading(Intent.PLATFORM, platforms=(slot_name,)), asked
         unknown = self._names.find(words, slots=True)
         if unknown in self._slot_names:
-            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],)), taken
-        if unknown is None and self.aspects.find(words):
+            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],)), asked
+        if unknown is None and anywhere:
             unknown = self._product_after_verb(words)  # "does fathom record calls"
         if unknown is None and self._wants_a_kind_of_product(words):
-            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+            return Reading(Intent.RECOMMEND, use=self._use(words)), asked
         kind = self._kind(words, unknown) if unknown is not None else None
-        return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), taken
+        return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), asked
 
     def _compared(self, words: list[str], mention: Mention) -> bool:
         before = words[mention.start - 1] if mention.start > 0 else None
