@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.shared.answer import Answer
+from bot.shared.answer import Answer, Section
 
+BLOCK_SEPARATOR = "\n\n"
 STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
 
 
@@ -20,17 +21,22 @@ def render_plain(answer: Answer) -> str:
     return "\n\n---\n\n".join(parts)
 
 
+def section_block(section: Section) -> str:
+    """One section as its block of the message. Blocks are joined by a blank line (`BLOCK_SEPARATOR`), so a
+    section adds its block's length plus the separator's to a message, whatever else the message holds."""
+    bullet = "• " if section.heading is not None and len(section.lines) > 1 else ""
+    lines = [f"{bullet}{line}" for line in section.lines]
+    if section.heading is not None:
+        lines.insert(0, f"{section.heading}:")
+    return "\n".join(lines)
+
+
 def _render_one(answer: Answer) -> str:
     blocks = [answer.title if not answer.verdict else f"{answer.title}: {answer.verdict}"]
     links = "\n".join(f"{link.label}: {link.url}" for link in answer.links)
     if links and answer.links_first:
         blocks.append(links)
-    for section in answer.sections:
-        bullet = "• " if section.heading is not None and len(section.lines) > 1 else ""
-        lines = [f"{bullet}{line}" for line in section.lines]
-        if section.heading is not None:
-            lines.insert(0, f"{section.heading}:")
-        blocks.append("\n".join(lines))
+    blocks.extend(section_block(section) for section in answer.sections)
     if links and not answer.links_first:
         blocks.append(links)
     closing = [line for line in (reviewed_line(answer), STALE_LINE if answer.stale else None) if line]
@@ -38,4 +44,4 @@ def _render_one(answer: Answer) -> str:
         blocks.append(" ".join(closing))
     if answer.footer:
         blocks.append(answer.footer)
-    return "\n\n".join(blocks)
+    return BLOCK_SEPARATOR.join(blocks)
