@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 
 from bot.brain.aspect_lines import ASPECT_TOPICS
@@ -113,6 +114,14 @@ class Reader:
         self._topic_ids = frozenset(knowledge.topics)
         self._single_names = frozenset(
             phrase for phrase, _ in platform_phrases if " " not in phrase and "-" not in phrase
+        )
+        # Recommend phrases as whole words anywhere in a message.
+        self._recommend = tuple(f" {phrase} " for phrase in vocabulary.recommend)
+        # Each command's phrases, and those of three words or more followed by a space: those also count at the
+        # start ("what do you store about me"). Ready for one `startswith` in C instead of a loop per question.
+        self._commands = tuple(
+            (command, phrases, tuple(f"{phrase} " for phrase in phrases if phrase.count(" ") >= 2))
+            for command, phrases in vocabulary.commands.items()
         )
 
     def read(self, text: str) -> Reading:
@@ -354,7 +363,8 @@ class Reader:
         vocabulary = self._vocabulary
         if topics and topics[0].entry_id in vocabulary.chosen_topics:
             return False
-        if any(phrase in f" {joined} " for phrase in self._padded(vocabulary.recommend)):
+        padded = f" {joined} "
+        if any(phrase in padded for phrase in self._recommend):
             return True
         if topics:
             return False
@@ -403,11 +413,8 @@ class Reader:
     def _command(self, words: list[str], trimmed: str) -> Reading | None:
         if words[0] == "list":
             return Reading(Intent.LIST, command="list")  # "list all the apps you've reviewed"
-        for command, phrases in self._vocabulary.commands.items():
-            # Phrases of three words or more also count at the start ("what do you store about me").
-            if trimmed in phrases or any(
-                phrase.count(" ") >= 2 and trimmed.startswith(phrase + " ") for phrase in phrases
-            ):
+        for command, phrases, openings in self._commands:
+            if trimmed in phrases or trimmed.startswith(openings):
                 intent = {
                     "help": Intent.HELP,
                     "list": Intent.LIST,
@@ -478,11 +485,16 @@ class Reader:
 
     @staticmethod
     def _starts_with(text: str, phrases: frozenset[str]) -> bool:
-        return any(text == phrase or text.startswith(phrase + " ") for phrase in phrases)
+        return text in phrases or text.startswith(_openings(phrases))
 
-    @staticmethod
-    def _padded(phrases: frozenset[str]) -> list[str]:
-        return [f" {phrase} " for phrase in phrases]
+
+@lru_cache(maxsize=32)
+def _openings(phrases: frozenset[str]) -> tuple[str, ...]:
+    """The phrases, each followed by a space: what a message opening with one of them starts with.
+
+    Safe to keep: the keys are the vocabulary's own phrase sets (a handful, fixed when it loads), never a
+    question's words."""
+    return tuple(f"{phrase} " for phrase in phrases)
 
 
 def _unique(ids: Iterable[str]) -> tuple[str, ...]:
