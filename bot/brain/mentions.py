@@ -67,7 +67,12 @@ class PhraseIndex:
             if words:
                 self._phrases.setdefault(words, entry_id)
                 self._joined.setdefault("".join(words), entry_id)
-        self._longest = max((len(words) for words in self._phrases), default=1)
+        # The lengths of the phrases that start with each word, longest first: most words of a question start
+        # no phrase, and those are passed over with one look-up instead of one per phrase length.
+        lengths: dict[str, set[int]] = {}
+        for words in self._phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
         self._stopwords = frozenset(stopwords)
         # Joined forms of long phrases are left out: nobody types "datacontrollerresponsibilities", and very long
         # words make every typo lookup slower.
@@ -101,7 +106,9 @@ class PhraseIndex:
         return found
 
     def _exact(self, words: Sequence[str], start: int) -> Mention | None:
-        for length in range(min(self._longest, len(words) - start), 0, -1):
+        for length in self._lengths.get(words[start], ()):
+            if start + length > len(words):
+                continue
             phrase = tuple(words[start : start + length])
             entry_id = self._phrases.get(phrase)
             if entry_id is not None:
