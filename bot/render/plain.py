@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.shared.answer import Answer, Section
 
 BLOCK_SEPARATOR = "\n\n"
@@ -16,8 +18,8 @@ def reviewed_line(answer: Answer) -> str | None:
 
 def render_plain(answer: Answer) -> str:
     """The answer as plain text; follow-up messages are separated by a blank line and a rule."""
-    parts = [_render_one(answer)]
-    parts += [_render_one(follow_up) for follow_up in answer.follow_ups]
+    parts = [render_message(answer)]
+    parts += [render_message(follow_up) for follow_up in answer.follow_ups]
     return "\n\n---\n\n".join(parts)
 
 
@@ -31,12 +33,14 @@ def section_block(section: Section) -> str:
     return "\n".join(lines)
 
 
-def _render_one(answer: Answer) -> str:
+def render_message(answer: Answer, sections: Sequence[Section] | None = None) -> str:
+    """The answer's own message, without its follow-ups; with `sections` in place of the answer's own (for
+    measuring a reply while it is being fitted, without copying the answer each time)."""
     blocks = [answer.title if not answer.verdict else f"{answer.title}: {answer.verdict}"]
     links = "\n".join(f"{link.label}: {link.url}" for link in answer.links)
     if links and answer.links_first:
         blocks.append(links)
-    blocks.extend(section_block(section) for section in answer.sections)
+    blocks.extend(section_block(section) for section in (answer.sections if sections is None else sections))
     if links and not answer.links_first:
         blocks.append(links)
     closing = [line for line in (reviewed_line(answer), STALE_LINE if answer.stale else None) if line]
