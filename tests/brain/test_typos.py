@@ -87,7 +87,7 @@ def test_known_word_is_itself(corrector: TypoCorrector) -> None:
     assert "signal" in corrector
 
 
-@pytest.mark.parametrize("word", ["zoom", "whatsapp", "aab", "signal", "microsoft", "ab"])
+@pytest.mark.parametrize("word", ["zoom", "whatsapp", "aab", "aaaa", "signal", "microsoft", "ab", "a", ""])
 @pytest.mark.parametrize("depth", [1, 2])
 def test_deletes_are_every_way_of_deleting_up_to_depth_letters(word: str, depth: int) -> None:
     expected = {word} | {
