@@ -53,7 +53,9 @@ class PhraseIndex:
         join: bool = True,
         weak: Iterable[str] = (),
         slot: Callable[[Sequence[str], int, int], bool] | None = None,
+        keep: Iterable[str] = (),
     ) -> None:
+        """`keep`: everyday words whose typo corrections may be kept (the brain's own words, never a question's)."""
         self._fold = fold
         self._join = join
         self._weak = {tuple(self._prepare(to_tokens(phrase))) for phrase in weak}
@@ -80,7 +82,9 @@ class PhraseIndex:
         vocabulary = {word for words in self._phrases for word in words} | joined_names
         owners = {joined: self._joined[joined] for joined in joined_names}
         owners.update({words[0]: entry for words, entry in self._phrases.items() if len(words) == 1})
-        self._typos = TypoCorrector(vocabulary, protected=protected, preferred=set(owners), owners=owners)
+        self._typos = TypoCorrector(
+            vocabulary, protected=protected, preferred=set(owners), owners=owners, keep=self._prepare(list(keep))
+        )
 
     def _prepare(self, words: Sequence[str]) -> list[str]:
         return [fold_plural(word) for word in words] if self._fold else list(words)

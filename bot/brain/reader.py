@@ -78,27 +78,32 @@ class Reader:
                 platform_phrases.append((platform.name, platform.id))
                 platform_phrases.append((platform.id.replace("-", " "), platform.id))
             platform_phrases += [(alias, platform.id) for alias in (*platform.aliases, *platform.context_aliases)]
+        topic_phrases: list[tuple[str, str]] = []
+        for topic in knowledge.topics.values():
+            topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
+        phrase_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
+        # The words the brain itself knows: their typo corrections are kept (see TypoCorrector).
+        own_words = vocabulary.words() | phrase_words
         self.platforms = PhraseIndex(
             platform_phrases,
             protected=protected,
             stopwords=vocabulary.stopwords | vocabulary.compare,
             weak=[alias for platform in knowledge.platforms.values() for alias in platform.context_aliases],
             slot=self._name_slot,
+            keep=own_words,
         )
-        topic_phrases: list[tuple[str, str]] = []
-        for topic in knowledge.topics.values():
-            topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
         self.topics = PhraseIndex(
             topic_phrases,
             protected=protected | self.platforms.words(),
             stopwords=vocabulary.stopwords,
             fold=True,
             join=False,
+            keep=own_words,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
         self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
         # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
-        self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
+        self._known_words = set(phrase_words)
         self._aspect_words = self.aspects.words()
         # Brands stay free to form a name we do not know: "google voice", "zoho mail".
         self._known_words |= (self._aspect_words | vocabulary.features) - vocabulary.brands

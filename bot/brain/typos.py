@@ -67,8 +67,14 @@ class TypoCorrector:
         protected: Iterable[str] = (),
         preferred: Iterable[str] = (),
         owners: Mapping[str, str] | None = None,
+        keep: Iterable[str] = (),
     ) -> None:
         self._known = frozenset(word for word in vocabulary if word)
+        # Words whose corrections are kept once worked out: the brain's own words ("recording", "number"), which
+        # questions use over and over and which a lookup would otherwise correct afresh each time. Safe to keep:
+        # only these words are ever kept, fixed when the brain is built, never any other word of a question.
+        self._keep = frozenset(keep)
+        self._kept: dict[str, Correction | None] = {}
         self._preferred = frozenset(preferred)
         # Which entry a word names, if any: a tie between two spellings of one name is no tie ("whtsapp" is as
         # near "whatsapp" as "watsapp", and both are WhatsApp).
@@ -97,6 +103,13 @@ class TypoCorrector:
 
     def correct(self, word: str) -> Correction | None:
         """The known word this one is a typo of, or None. Known and protected words are returned as they are."""
+        if word not in self._keep:
+            return self._correct(word)
+        if word not in self._kept:
+            self._kept[word] = self._correct(word)
+        return self._kept[word]
+
+    def _correct(self, word: str) -> Correction | None:
         if word in self._known:
             return Correction(word, 0, doubtful=False)
         if word in self._protected or not MIN_LENGTH <= len(word) <= self._longest + 2 or not word.isalpha():

@@ -95,6 +95,28 @@ class Vocabulary(BaseModel):
         mode="before",
     )(_normalised)
 
+    def words(self) -> frozenset[str]:
+        """Every word of every phrase in the vocabulary (and of the keys that are phrases, such as weak ones).
+        The lists are normalised when they load, so splitting at spaces finds their words."""
+        found: set[str] = set()
+
+        def collect(value: object) -> None:
+            if isinstance(value, str):
+                found.update(value.split())
+            elif isinstance(value, BaseModel):
+                for name in type(value).model_fields:
+                    collect(getattr(value, name))
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    collect(key)
+                    collect(item)
+            elif isinstance(value, frozenset | tuple | list):
+                for item in value:
+                    collect(item)
+
+        collect(self)
+        return frozenset(found)
+
     @field_validator("commands", "uses", "aspects", "kinds", mode="before")
     @classmethod
     def _norm_groups(cls, value: object) -> object:

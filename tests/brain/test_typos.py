@@ -96,3 +96,12 @@ def test_deletes_are_every_way_of_deleting_up_to_depth_letters(word: str, depth:
         for positions in combinations(range(len(word)), count)
     }
     assert _deletes(word, depth) == expected
+
+
+def test_only_the_words_it_was_given_to_keep_are_kept() -> None:
+    """Corrections are kept for the brain's own words only: a question's other words stay nowhere."""
+    kept = TypoCorrector(WORDS, protected=["room"], keep=["number", "signla"])
+    fresh = TypoCorrector(WORDS, protected=["room"])
+    for word in ["signla", "number", "whatsap", "johnsmith", "signla", "number"]:
+        assert kept.correct(word) == fresh.correct(word)
+    assert set(kept._kept) == {"number", "signla"}
