@@ -85,12 +85,18 @@ def split_message(text: str, *, max_bytes: int = MAX_BYTES) -> list[str]:
     if not text.strip():
         return []
     chunks: list[str] = []
+    # The size of each chunk so far: sizes add up when texts are joined, so each piece is measured once instead
+    # of the whole chunk again for every piece.
+    sizes: list[int] = []
     for separator, pieces in _pieces(text, max_bytes):
         for piece in pieces:
-            if chunks and _size(chunks[-1] + separator + piece) <= max_bytes:
+            piece_size = _size(piece)
+            if chunks and sizes[-1] + _size(separator) + piece_size <= max_bytes:
                 chunks[-1] += separator + piece
+                sizes[-1] += _size(separator) + piece_size
             else:
                 chunks.append(piece)
+                sizes.append(piece_size)
     return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
 
 

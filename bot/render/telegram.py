@@ -102,16 +102,27 @@ def size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+PARAGRAPH_BREAK = size("\n\n")
+
+
 def _pack(paragraphs: list[list[_Line]], max_chars: int) -> list[str]:
     messages: list[str] = []
+    # The size of each message so far: sizes add up when texts are joined, so each block is measured once
+    # instead of the whole message again for every block.
+    sizes: list[int] = []
     for paragraph in paragraphs:
         block = "\n".join(line.html() for line in paragraph)
-        if messages and size(messages[-1] + "\n\n" + block) <= max_chars:
+        block_size = size(block)
+        if messages and sizes[-1] + PARAGRAPH_BREAK + block_size <= max_chars:
             messages[-1] += "\n\n" + block
-        elif size(block) <= max_chars:
+            sizes[-1] += PARAGRAPH_BREAK + block_size
+        elif block_size <= max_chars:
             messages.append(block)
+            sizes.append(block_size)
         else:
-            messages.extend(_pack_lines(paragraph, max_chars))
+            pieces = _pack_lines(paragraph, max_chars)
+            messages.extend(pieces)
+            sizes.extend(size(piece) for piece in pieces)
     return messages
 
 
