@@ -76,6 +76,9 @@ class AspectFinder:
         gives_way_to: dict[str, set[str]] = {}  # aspects raised by weak phrases only: what they give way to
         position = 0
         while position < len(folded):
+            if folded[position] not in self._lengths:
+                position += 1  # starts no phrase: most words of a question
+                continue
             match = self._longest_at(folded, position, taken)
             if match is None:
                 position += 1

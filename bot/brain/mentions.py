@@ -101,7 +101,10 @@ class PhraseIndex:
         found: list[Mention] = []
         position = 0
         while position < len(words):
-            mention = self._exact(words, position) or self._fuzzy(words, position)
+            word = words[position]
+            # Most words start no phrase and are no joined name: straight to the typo check for them.
+            starts = word in self._lengths or (self._join and word in self._joined)
+            mention = (self._exact(words, position) if starts else None) or self._fuzzy(words, position)
             if mention is None:
                 position += 1
                 continue

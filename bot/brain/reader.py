@@ -128,6 +128,8 @@ class Reader:
             (command, phrases, tuple(f"{phrase} " for phrase in phrases if phrase.count(" ") >= 2))
             for command, phrases in vocabulary.commands.items()
         )
+        self._command_phrases = frozenset(phrase for _, phrases, _ in self._commands for phrase in phrases)
+        self._command_openings = tuple(opening for _, _, openings in self._commands for opening in openings)
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -418,7 +420,9 @@ class Reader:
     def _command(self, words: list[str], trimmed: str) -> Reading | None:
         if words[0] == "list":
             return Reading(Intent.LIST, command="list")  # "list all the apps you've reviewed"
-        for command, phrases, openings in self._commands:
+        # Most messages are no command: all the phrases at once tell, before the commands one by one tell which.
+        starts_a_command = trimmed in self._command_phrases or trimmed.startswith(self._command_openings)
+        for command, phrases, openings in self._commands if starts_a_command else ():
             if trimmed in phrases or trimmed.startswith(openings):
                 intent = {
                     "help": Intent.HELP,
