@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
 
 from bot.shared.answer import Answer, Section
 
@@ -10,10 +12,17 @@ BLOCK_SEPARATOR = "\n\n"
 STALE_LINE = "Platforms change: this entry is due for a re-check, so look at the sources too."
 
 
+@lru_cache(maxsize=512)
+def month_year(day: date) -> str:
+    """ "November 2026". Kept: strftime costs more than the rest of a line, and the dates are the knowledge
+    base's review dates (a few dozen, nothing a user wrote)."""
+    return f"{day:%B %Y}"
+
+
 def reviewed_line(answer: Answer) -> str | None:
     if answer.reviewed is None:
         return None
-    return f"Reviewed {answer.reviewed:%B %Y}."
+    return f"Reviewed {month_year(answer.reviewed)}."
 
 
 def render_plain(answer: Answer) -> str:

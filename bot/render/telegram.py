@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from bot.render.plain import month_year
 from bot.shared.answer import Answer, Intent
 
 # Telegram's limit is 4,096 characters of the text after parsing; counting the raw HTML (tags included) in
@@ -66,7 +67,7 @@ def _paragraphs(answer: Answer) -> list[list[_Line]]:
         )
     dated = []
     if answer.reviewed is not None:
-        dated.append(_Line(f"<i>{_SLOT}</i>", f"Reviewed {answer.reviewed:%B %Y}"))
+        dated.append(_Line(f"<i>{_SLOT}</i>", f"Reviewed {month_year(answer.reviewed)}"))
     if answer.stale:
         dated.append(_plain(STALE_NOTE))
     paragraphs.append(dated)
