@@ -84,6 +84,8 @@ def split_message(text: str, *, max_bytes: int = MAX_BYTES) -> list[str]:
     """Pack paragraphs into messages of at most `max_bytes`; longer paragraphs are cut at lines, words."""
     if not text.strip():
         return []
+    if _size(text) <= max_bytes:
+        return [text.strip("\n")]  # most replies: one message, which the packing below would give too
     chunks: list[str] = []
     # The size of each chunk so far: sizes add up when texts are joined, so each piece is measured once instead
     # of the whole chunk again for every piece.
