@@ -120,9 +120,9 @@ class Brain:
         elif intent is Intent.UNKNOWN and reading.unknown_name and reading.topic in knowledge.topics:
             answer = self._unknown_of_kind(reading.unknown_name, knowledge.topics[reading.topic], region, today)
         elif intent is Intent.RECOMMEND:
-            answer = entries.recommend_answer(knowledge, reading.use, replies.CHECKLIST)
+            answer = self._derived.recommendation(reading.use)
         elif intent is Intent.LIST:
-            answer = entries.list_answer(knowledge)
+            answer = self._derived.listing()
         elif intent is Intent.HELP:
             answer = replies.help_answer()
         elif intent is Intent.GREETING:
