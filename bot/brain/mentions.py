@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.brain.typos import Correction, TypoCorrector
+from bot.brain.typos import Correction, Deletes, TypoCorrector
 from bot.shared.normalise import tokens as to_tokens
 
 MAX_JOINED = 14
@@ -96,7 +96,9 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._phrases)
 
-    def find(self, words: Sequence[str]) -> list[Mention]:
+    def find(self, words: Sequence[str], deletes: Deletes | None = None) -> list[Mention]:
+        """The phrases in `words`, exact or with a typo corrected; `deletes`: the question's (see Deletes)."""
+        deletes = deletes or Deletes()
         words = self._prepare(words)
         found: list[Mention] = []
         position = 0
@@ -104,7 +106,7 @@ class PhraseIndex:
             word = words[position]
             # Most words start no phrase and are no joined name: straight to the typo check for them.
             starts = word in self._lengths or (self._join and word in self._joined)
-            mention = (self._exact(words, position) if starts else None) or self._fuzzy(words, position)
+            mention = (self._exact(words, position) if starts else None) or self._fuzzy(words, position, deletes)
             if mention is None:
                 position += 1
                 continue
@@ -124,7 +126,7 @@ class PhraseIndex:
         joined_id = self._joined.get(words[start]) if self._join else None
         return Mention(joined_id, start, start + 1) if joined_id is not None else None
 
-    def _fuzzy(self, words: Sequence[str], start: int) -> Mention | None:
+    def _fuzzy(self, words: Sequence[str], start: int, deletes: Deletes) -> Mention | None:
         first = words[start]
         # Two words typed apart: "wats app", "face time". Never when either is a little word ("we chat"), and
         # a typo in the joined form only when neither word means something on its own ("vs whatsapp").
@@ -134,7 +136,7 @@ class PhraseIndex:
                 joined = first + second
                 entry_id = self._joined.get(joined)
                 separate = first in self._typos or second in self._typos
-                correction = None if entry_id or separate else self._typos.correct(joined)
+                correction = None if entry_id or separate else self._typos.correct(joined, deletes)
                 if correction is not None and correction.word in self._joined and len(joined) >= 6:
                     entry_id = self._joined[correction.word]
                 if entry_id is not None:
@@ -143,7 +145,7 @@ class PhraseIndex:
                         return mention
         if first in self._stopwords:
             return None
-        correction = self._typos.correct(first)
+        correction = self._typos.correct(first, deletes)
         if correction is None or (correction.distance == 0 and correction.word == first):
             return None
         corrected = [*words[:start], correction.word, *words[start + 1 :]]

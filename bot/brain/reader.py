@@ -21,6 +21,7 @@ from bot.brain.aspect_lines import ASPECT_TOPICS
 from bot.brain.aspects import AspectFinder
 from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
+from bot.brain.typos import Deletes
 from bot.brain.vocabulary import Vocabulary
 from bot.kb.loader import KnowledgeBase
 from bot.shared.answer import Intent
@@ -166,7 +167,8 @@ class Reader:
     def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, tuple[str, ...]]:
         """The reading of a question (not a command or a room request), and the aspects it asks about where no
         platform's name stands."""
-        found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words)))
+        deletes = Deletes()  # the question's words' deletes, for both indexes' typo lookups
+        found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words), deletes))
         found = self._with_compared_slot_names(words, found)
         if any(not mention.weak for mention in found) or (found and self._names.find(words, positions(found))):
             # A context alias ("text clients", "i message") counts only when nothing else is named, not even
@@ -175,10 +177,10 @@ class Reader:
             found = [mention for mention in found if not mention.weak or self._compared(words, mention)]
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
-        topic_mentions = self._topics(words, platform_mentions)
+        topic_mentions = self._topics(words, platform_mentions, deletes)
         if platform_mentions and all(mention.weak for mention in platform_mentions):
             # Nor does it beat a topic: "does the company know who I message" is about metadata.
-            with_topic = self._topics(words, [])
+            with_topic = self._topics(words, [], deletes)
             if with_topic:
                 platform_mentions, topic_mentions = [], with_topic
         named = _unique(mention.entry_id for mention in platform_mentions)
@@ -476,12 +478,12 @@ class Reader:
         thanks = bool(set(words) & self._vocabulary.thanks) and len(words) <= MAX_THANKS_WORDS
         return (opens and len(words) <= 4) or thanks
 
-    def _topics(self, words: list[str], platform_mentions: list[Mention]) -> list[Mention]:
+    def _topics(self, words: list[str], platform_mentions: list[Mention], deletes: Deletes) -> list[Mention]:
         # Words that named a platform are not topic words ("outlook email": email is part of the question
         # about Outlook, not the email topic, but the platform wins anyway; this keeps topics honest).
         taken = positions(platform_mentions)
         remaining = [word if index not in taken else "\x00" for index, word in enumerate(words)]
-        found = [mention for mention in self.topics.find(remaining) if not mention.doubtful]
+        found = [mention for mention in self.topics.find(remaining, deletes) if not mention.doubtful]
         # The most specific phrase first; on a tie the later one, usually the object of the question
         # ("how to secure my home router": the router, not "secure my").
         return sorted(found, key=lambda mention: (mention.end - mention.start, mention.start), reverse=True)

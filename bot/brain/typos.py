@@ -45,6 +45,21 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
+class Deletes:
+    """Each word's deletes, made once for one question: the platform and the topic indexes both look its words
+    up, and making the deletes is most of a lookup. Made per question and dropped with it, so it keeps no word
+    of a question afterwards."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, set[str]] = {}
+
+    def __call__(self, word: str) -> set[str]:
+        found = self._found.get(word)
+        if found is None:
+            found = self._found[word] = _deletes(word, 2)
+        return found
+
+
 def _doubled_letter(word: str, name: str) -> bool:
     """'zooom' for 'zoom': the name with one of its letters typed twice."""
     return len(word) == len(name) + 1 and any(
@@ -101,15 +116,16 @@ class TypoCorrector:
     def __contains__(self, word: str) -> bool:
         return word in self._known
 
-    def correct(self, word: str) -> Correction | None:
-        """The known word this one is a typo of, or None. Known and protected words are returned as they are."""
+    def correct(self, word: str, deletes: Deletes | None = None) -> Correction | None:
+        """The known word this one is a typo of, or None. Known and protected words are returned as they are.
+        `deletes`: the question's, when other lookups may need the same word's."""
         if word not in self._keep:
-            return self._correct(word)
+            return self._correct(word, deletes or Deletes())
         if word not in self._kept:
-            self._kept[word] = self._correct(word)
+            self._kept[word] = self._correct(word, deletes or Deletes())
         return self._kept[word]
 
-    def _correct(self, word: str) -> Correction | None:
+    def _correct(self, word: str, deletes: Deletes) -> Correction | None:
         if word in self._known:
             return Correction(word, 0, doubtful=False)
         if word in self._protected or not MIN_LENGTH <= len(word) <= self._longest + 2 or not word.isalpha():
@@ -120,7 +136,7 @@ class TypoCorrector:
         candidates: set[str] = set()
         buckets = self._buckets
         # Most of a word's deletes are in no bucket: the intersection finds the few that are without a Python loop.
-        for variant in _deletes(word, 2) & self._variants:
+        for variant in deletes(word) & self._variants:
             candidates |= buckets[variant]
         scored = [(OSA.distance(word, candidate, score_cutoff=2), candidate) for candidate in candidates]
         best = sorted((distance, candidate) for distance, candidate in scored if distance <= 2)
