@@ -107,12 +107,15 @@ PARAGRAPH_BREAK = size("\n\n")
 
 
 def _pack(paragraphs: list[list[_Line]], max_chars: int) -> list[str]:
+    blocks = ["\n".join([line.html() for line in paragraph]) for paragraph in paragraphs]
+    whole = "\n\n".join(blocks)
+    if blocks and size(whole) <= max_chars:
+        return [whole]  # most replies: one message, which the packing below would give too
     messages: list[str] = []
     # The size of each message so far: sizes add up when texts are joined, so each block is measured once
     # instead of the whole message again for every block.
     sizes: list[int] = []
-    for paragraph in paragraphs:
-        block = "\n".join(line.html() for line in paragraph)
+    for paragraph, block in zip(paragraphs, blocks, strict=True):
         block_size = size(block)
         if messages and sizes[-1] + PARAGRAPH_BREAK + block_size <= max_chars:
             messages[-1] += "\n\n" + block
