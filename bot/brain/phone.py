@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from bot.brain import sentences
-from bot.render.plain import BLOCK_SEPARATOR, render_message, section_block
+from bot.render.plain import BLOCK_SEPARATOR, render_message, section_length
 from bot.shared.answer import Answer, Section
 
 REPLY_LIMIT = 900
@@ -42,7 +42,7 @@ def plain_length(answer: Answer) -> int:
 
 def block_size(section: Section) -> int:
     """What a section adds to the length of a plain message: its block and the blank line before it."""
-    return len(section_block(section)) + len(BLOCK_SEPARATOR)
+    return section_length(section) + len(BLOCK_SEPARATOR)
 
 
 def fit(answer: Answer, parts: Sequence[Part], *, limit: int = REPLY_LIMIT, soft_limit: int | None = None) -> Answer:

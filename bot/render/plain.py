@@ -42,6 +42,16 @@ def section_block(section: Section) -> str:
     return "\n".join(lines)
 
 
+def section_length(section: Section) -> int:
+    """`len(section_block(section))`, counted without building the block (fitting a reply measures every
+    section, and every shorter version of a list)."""
+    bullet = 2 if section.heading is not None and len(section.lines) > 1 else 0  # "• "
+    rows = len(section.lines) + (section.heading is not None)
+    heading = len(section.heading) + 1 if section.heading is not None else 0  # "Heading:"
+    newlines = rows - 1 if rows else 0
+    return sum(map(len, section.lines)) + bullet * len(section.lines) + heading + newlines
+
+
 def render_message(answer: Answer, sections: Sequence[Section] | None = None) -> str:
     """The answer's own message, without its follow-ups; with `sections` in place of the answer's own (for
     measuring a reply while it is being fitted, without copying the answer each time)."""
