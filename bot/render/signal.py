@@ -13,17 +13,18 @@ from __future__ import annotations
 from bot.shared.answer import Answer
 
 MAX_BYTES = 1800
-_MARKERS = "\\*~|`"  # the backslash first: `escape` relies on it
+_MARKERS = "\\*~|`"
 STALE_NOTE = "Platforms change: check the sources before relying on this."
 
 
 def escape(text: str) -> str:
     """Backslash-escape the markup characters (and the backslash itself) in text that is not ours."""
-    # One `replace` per marker runs in C, eight times faster than a character-by-character join (every line of
-    # every reply comes through here). The backslash goes first, so the escapes added after it stay single.
-    for marker in _MARKERS:
-        text = text.replace(marker, "\\" + marker)
-    return text
+    # Every line of every reply comes through here, and most have no marker: five `in` tests find that out in C.
+    # Otherwise one `replace` per marker, the backslash first so the escapes added after it stay single (both
+    # far faster than a character-by-character join).
+    if "\\" not in text and "*" not in text and "~" not in text and "|" not in text and "`" not in text:
+        return text
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("~", "\\~").replace("|", "\\|").replace("`", "\\`")
 
 
 def _span(marker: str, text: str) -> str:

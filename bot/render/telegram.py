@@ -40,7 +40,11 @@ class _Line:
     text: str  # not yet escaped
 
     def html(self) -> str:
-        return self.template.replace(_SLOT, html.escape(self.text, quote=False))
+        text = self.text
+        # Most lines have nothing to escape: three `in` tests say so faster than html.escape's three replaces.
+        if "&" in text or "<" in text or ">" in text:
+            text = html.escape(text, quote=False)
+        return text if self.template == _SLOT else self.template.replace(_SLOT, text)
 
 
 def _plain(text: str) -> _Line:
