@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -62,7 +63,7 @@ def grown(knowledge: KnowledgeBase, total_aliases: int, seed: int = 7) -> Knowle
 
 
 def replace_platform(template: Platform, entry_id: str, name: str, aliases: tuple[str, ...]) -> Platform:
-    return template.model_copy(update={"id": entry_id, "name": name.title(), "aliases": aliases})
+    return replace(template, id=entry_id, name=name.title(), aliases=aliases)
 
 
 def all_aliases(knowledge: KnowledgeBase) -> list[str]:

@@ -258,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "kb":
         from bot.kb.check import check, listing, stale
-        from bot.kb.loader import REVIEW_DUE_DAYS, bundled_knowledge_dir
+        from bot.kb.knowledge import REVIEW_DUE_DAYS, bundled_knowledge_dir
 
         root = settings.knowledge_dir or bundled_knowledge_dir()
         if args.kb_command == "check":

@@ -21,7 +21,7 @@ from bot.brain.aspects import AspectFinder
 from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
 from bot.brain.vocabulary import Vocabulary
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.shared.answer import Intent
 from bot.shared.normalise import tokens as to_tokens
 
