@@ -13,7 +13,8 @@ from bot.config import ConfigError, Settings, database_url
 from bot.core.assistant import Assistant, Rooms
 from bot.core.doorkeeper import CODE_WINDOW, REFUSE_EVERY
 from bot.core.stores import ConversationStore
-from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.kb import snapshot
+from bot.kb.knowledge import KnowledgeError, bundled_knowledge_dir
 from bot.keys import keyer_for
 from bot.shared.answer import Answer
 from bot.shared.pseudonym import Keyer
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 def load_brain(settings: Settings) -> Brain:
     root = settings.knowledge_dir or bundled_knowledge_dir()
     try:
-        knowledge = load_knowledge(root)
+        # Validated the first time and after any change; from the snapshot the validating loader left otherwise.
+        knowledge = snapshot.load(root)
     except KnowledgeError as error:
         raise ConfigError(
             [

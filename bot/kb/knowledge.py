@@ -46,6 +46,22 @@ def bundled_knowledge_dir() -> Path:
     return bundled("knowledge")
 
 
+KINDS = ("platforms", "topics")  # the folders of a knowledge base, in the order entries are read
+
+
+def entry_files(root: Path, folder: str) -> list[Path]:
+    """The entry files of one folder, in the order they are read and reported."""
+    return sorted((root / folder).glob("*.y*ml"))
+
+
+def label_of(path: Path, root: Path) -> str:
+    """How problems name a file: from the knowledge base's own folder down (`knowledge/platforms/zoom.yaml`)."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
 def freshness(labelled: Iterable[tuple[str, Platform | Topic]], today: date) -> tuple[list[str], list[str]]:
     """(problems, warnings) about when each entry was reviewed. Run on every load, the snapshot's too: an
     entry valid yesterday can be a year old today."""

@@ -13,12 +13,15 @@ from pydantic import ValidationError
 
 from bot.kb.knowledge import (
     FAIL_AFTER_DAYS,
+    KINDS,
     READER_NOTICE_DAYS,
     REVIEW_DUE_DAYS,
     KnowledgeBase,
     KnowledgeError,
     bundled_knowledge_dir,
+    entry_files,
     freshness,
+    label_of,
 )
 from bot.kb.schema import Platform, Topic
 from bot.kb.sources import source_problems
@@ -80,13 +83,6 @@ def _validate(
         return None, problems
 
 
-def _label(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
-
-
 def _cited(entry: Platform | Topic) -> list[tuple[str, str]]:
     """(field, address) for every source the entry cites: `sources[N]` and `incidents[N].source`."""
     cited = [(f"sources[{index}]", url) for index, url in enumerate(entry.sources)]
@@ -112,13 +108,14 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError([f"{root}: (folder): no knowledge base here"])
 
-    kinds: tuple[tuple[str, type[Platform] | type[Topic], dict[str, Any]], ...] = (
-        ("platforms", Platform, platforms),
-        ("topics", Topic, topics),
-    )
-    for folder, model, into in kinds:
-        for path in sorted((root / folder).glob("*.y*ml")):
-            label = _label(path, root)
+    kinds: dict[str, tuple[type[Platform] | type[Topic], dict[str, Any]]] = {
+        "platforms": (Platform, platforms),
+        "topics": (Topic, topics),
+    }
+    for folder in KINDS:
+        model, into = kinds[folder]
+        for path in entry_files(root, folder):
+            label = label_of(path, root)
             data, read_problems = _read_yaml(path, label)
             problems += read_problems
             if read_problems:
