@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Coroutine, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
+# Not even asyncio is imported here: `confidant ask` runs without an event loop (see _without_loop).
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.assistant import Assistant
     from bot.shared.answer import Answer
+    from bot.unconfigured import Defaults
+
+Result = TypeVar("Result")
 
 PIPED_SEPARATOR = "----"
 LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "q"})  # leave the terminal chat
@@ -118,8 +121,23 @@ async def _answer(assistant: Assistant, question: str) -> tuple[Answer | None, s
     return answer, render_plain(answer)
 
 
-async def _ask(
-    settings: Settings, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
+def _without_loop(work: Coroutine[Any, Any, Result]) -> Result:
+    """Runs a coroutine that never waits for I/O, as the assistant without a database never does, without an
+    event loop: importing asyncio alone would cost `confidant ask` a tenth of its start. A coroutine that does
+    wait is a programming error here, and says so."""
+    try:
+        while True:
+            if work.send(None) is not None:
+                break  # a future: it waits for something only an event loop can give
+    except StopIteration as done:
+        result: Result = done.value
+        return result
+    work.close()
+    raise RuntimeError("`confidant ask` has no event loop, but the assistant waited for I/O")
+
+
+def _ask(
+    settings: Settings | Defaults, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
 ) -> int:
     from bot.app import assistant_for
     from bot.keys import keyer_for
@@ -129,8 +147,8 @@ async def _ask(
     assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
     for question in questions:
         if not conversation:
-            await assistant.end_conversation(incoming(question))
-        answer, text = await _answer(assistant, question)
+            _without_loop(assistant.end_conversation(incoming(question)))
+        answer, text = _without_loop(_answer(assistant, question))
         if answer is None:
             continue
         out.write((_as_json(answer, text) if as_json else text) + "\n")
@@ -141,6 +159,8 @@ async def _ask(
 def _chat(settings: Settings, stdin: TextIO, out: TextIO) -> int:
     """Reads lines in the main thread and runs the assistant for each: Ctrl-C then interrupts the read at
     once (a reader thread would keep the program waiting for one more line)."""
+    import asyncio
+
     from bot.app import open_app
 
     interactive = stdin.isatty()
@@ -181,6 +201,8 @@ async def _db_upgrade(settings: Settings, out: TextIO) -> int:
 
 
 def _people(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from bot.people import cli as people
 
     if args.command == "invite":
@@ -220,6 +242,8 @@ def _run(settings: Settings, err: TextIO) -> int:
     if problems:
         err.writelines(line + "\n" for line in problems)
         return 2
+    import asyncio
+
     from bot.runner import run_transports
 
     return asyncio.run(run_transports(settings))
@@ -234,11 +258,22 @@ def _questions(words: Sequence[str], stdin: TextIO) -> Iterable[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from bot.config import ConfigError, load_settings
+    from bot.configerror import ConfigError
 
     try:
+        if args.command == "ask":
+            # Validated settings only where something configures them (bot/unconfigured.py), so that on a machine
+            # where nothing does, `ask` starts without loading pydantic.
+            from bot.unconfigured import settings_for_ask
+
+            questions = _questions(args.question, sys.stdin)
+            return _ask(
+                settings_for_ask(), questions, as_json=args.json, out=sys.stdout, conversation=args.conversation
+            )
+        from bot.config import load_settings
+
         settings = load_settings()
-        if args.command not in ("kb", "ask", "health"):
+        if args.command not in ("kb", "health"):
             from bot.logs import setup_logging
 
             setup_logging(settings.log_level, settings.log_format)
@@ -271,16 +306,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             days = REVIEW_DUE_DAYS if args.days is None else args.days
             return stale(root, sys.stdout, sys.stderr, days=days, as_json=args.json)
         return listing(root, sys.stdout, sys.stderr, as_json=args.json)
-    if args.command == "ask":
-        questions = _questions(args.question, sys.stdin)
-        return asyncio.run(
-            _ask(settings, questions, as_json=args.json, out=sys.stdout, conversation=args.conversation)
-        )
     if args.command == "chat":
         return _chat(settings, sys.stdin, sys.stdout)
     if args.command == "db" and args.db_command == "backup":
         return _db_backup(settings, args.file)
     if args.command == "db":
+        import asyncio
+
         return asyncio.run(_db_upgrade(settings, sys.stdout))
     if args.command in ("invite", "users"):
         return _people(args, settings)

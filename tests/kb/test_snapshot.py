@@ -16,6 +16,7 @@ from bot.kb import snapshot
 from bot.kb.knowledge import KnowledgeBase, KnowledgeError, bundled_knowledge_dir
 from bot.kb.loader import load_knowledge
 from bot.kb.rules import Validated
+from bot.shared import cachefile
 
 TODAY = date(2026, 12, 6)
 
@@ -170,7 +171,7 @@ def damaged(text: bytes) -> list[bytes]:
     broken_rule = json.dumps(data).encode()
 
     def resealed(new: bytes) -> bytes:
-        return snapshot._header(key, new) + b"\n" + new
+        return cachefile._header(key, new) + b"\n" + new
 
     return [
         b"",
