@@ -114,6 +114,8 @@ def assistant_for(
 
 @dataclass
 class App:
+    """Everything a long-running command holds open: the database and what is built on it."""
+
     settings: Settings
     engine: AsyncEngine
     inbox: Inbox

@@ -17,6 +17,8 @@ MAX_JOINED = 14
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """An entry named in a question, and where."""
+
     entry_id: str
     start: int  # token positions [start, end) in the question
     end: int

@@ -47,6 +47,8 @@ SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timez
 
 @dataclass(frozen=True, slots=True)
 class Reading:
+    """What a question asks: its intent and what it names."""
+
     intent: Intent
     platforms: tuple[str, ...] = ()
     topic: str | None = None

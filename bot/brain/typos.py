@@ -40,6 +40,8 @@ def _doubled_letter(word: str, name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Correction:
+    """The known word a typed word was read as."""
+
     word: str
     distance: int
     # True when the word is one typo beyond what we accept with confidence: worth a "Did you mean …?".

@@ -26,6 +26,8 @@ CODE = tuple(
 
 @dataclass(frozen=True)
 class RoomWords:
+    """The words that make a message a request for a meeting room."""
+
     starts: frozenset[str]
     words: frozenset[str]
     with_: frozenset[str]
@@ -37,6 +39,8 @@ class RoomWords:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """Every word list of `vocabulary.yaml`, normalised (except where noted)."""
+
     commands: dict[str, frozenset[str]]
     greetings: frozenset[str]
     thanks: frozenset[str]

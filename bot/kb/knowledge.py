@@ -32,6 +32,8 @@ class KnowledgeError(Exception):
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """The validated entries by id, and the curator's warnings (reviews coming due)."""
+
     platforms: dict[str, Platform]
     topics: dict[str, Topic]
     warnings: tuple[str, ...] = field(default=())

@@ -107,6 +107,8 @@ class Presence(Validated):
 
 @dataclass(frozen=True, kw_only=True)
 class BusinessModel(Validated):
+    """How the operator makes money, and whether ads are part of it."""
+
     summary: Text
     # True when this service shows its users ads, or when what it learns about its users (content, contacts,
     # metadata, usage) feeds ad targeting, here or in the operator's other products. A company with an ad
@@ -116,6 +118,8 @@ class BusinessModel(Validated):
 
 @dataclass(frozen=True, kw_only=True)
 class OpenSource(Validated):
+    """Whether the apps and the server are open source, and audited."""
+
     client: Literal["yes", "partly", "no"]
     server: Literal["yes", "partly", "no"]
     audits: Text | None = None
@@ -123,6 +127,8 @@ class OpenSource(Validated):
 
 @dataclass(frozen=True, kw_only=True)
 class Compliance(Validated):
+    """What the operator offers for health-privacy law: a BAA in the US, processor terms in the UK and EU."""
+
     hipaa_baa: Text  # US: is a Business Associate Agreement offered, on which plans?
     gdpr: Text  # UK/EU: processor terms (DPA), data location
     uk: Text | None = None  # UK-only notes: ICO, NHS, professional bodies
@@ -140,6 +146,9 @@ class RegionLaw(Validated):
 
 @dataclass(frozen=True, kw_only=True)
 class Incident(Validated):
+    """Something that happened to the platform and bears on trusting it (a flaw, a breach, a shutdown), with its
+    source."""
+
     date: date
     what: Text
     source: Url
@@ -147,12 +156,16 @@ class Incident(Validated):
 
 @dataclass(frozen=True, kw_only=True)
 class Retirement(Validated):
+    """A platform that is gone, and the entry to use instead."""
+
     date: date
     successor: Slug  # id of the entry to use instead
 
 
 @dataclass(frozen=True, kw_only=True)
 class Platform(Validated):
+    """A communication platform, as a counsellor weighs it for client work."""
+
     id: Slug
     name: Text
     operator: Text
@@ -225,6 +238,8 @@ USE_SURFACES: dict[Use, tuple[tuple[str, frozenset[E2EEState]], ...]] = {
 
 @dataclass(frozen=True, kw_only=True)
 class Topic(Validated):
+    """A question about privacy in client work that is about no one platform."""
+
     id: Slug
     name: Text
     phrasings: Annotated[tuple[Text, ...], Rule(min_length=1)]  # words and phrases that should find this topic

@@ -78,6 +78,8 @@ def write(path: Path, found: Sources, knowledge: KnowledgeBase) -> None:
 
 @dataclass(frozen=True)
 class Restored:
+    """The entries a snapshot holds, rebuilt."""
+
     platforms: dict[str, Platform]
     topics: dict[str, Topic]
     labelled: tuple[tuple[str, Platform | Topic], ...]  # each entry with its file's label, in reading order

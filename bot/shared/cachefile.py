@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,8 @@ def read(path: Path, key: str) -> Any | None:
 def write(path: Path, key: str, data: object) -> None:
     """Atomic: a reader sees the old file or the new one, whole. A folder that cannot be written only costs the
     next start the work again, so that is not an error."""
+    import tempfile  # here: a start that finds its cache whole writes nothing
+
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
