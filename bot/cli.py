@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 # Not even asyncio is imported here: `confidant ask` runs without an event loop (see _without_loop).
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.assistant import Assistant
     from bot.shared.answer import Answer
+    from bot.transports.messenger import Subcommands
     from bot.unconfigured import Defaults
 
 Result = TypeVar("Result")
@@ -22,10 +23,27 @@ PIPED_SEPARATOR = "----"
 LEAVE_WORDS = frozenset({"quit", "exit", "bye", "goodbye", "q"})  # leave the terminal chat
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With `wanted` naming one of our commands, only that command's parser is built: each one
+    costs a fraction of a millisecond, and `confidant ask` is started often. Anything else gets them all."""
     parser = argparse.ArgumentParser(prog="confidant", description="Is this platform safe for my clients?")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if wanted in COMMANDS:
+        COMMANDS[wanted](commands)
+        return parser
+    for add in COMMANDS.values():
+        add(commands)
+    from bot.transports import registry
+
+    registry.add_commands(commands)
+    return parser
+
+
+def _add_chat(commands: Subcommands) -> None:
     commands.add_parser("chat", help="chat in the terminal (reads piped input too)")
+
+
+def _add_ask(commands: Subcommands) -> None:
     ask = commands.add_parser("ask", help="one answer, printed as the user would read it")
     ask.add_argument(
         "--json", action="store_true", help="print a JSON object ({intent, platforms, topic, aspects, text})"
@@ -36,13 +54,25 @@ def _parser() -> argparse.ArgumentParser:
         help="the questions are one conversation: follow-ups refer to the lines before",
     )
     ask.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
+
+
+def _add_room(commands: Subcommands) -> None:
     room = commands.add_parser("room", help="a fresh meeting room: host link, client link, checklist")
     room.add_argument("--json", action="store_true")
     room.add_argument("--when", help='when the session starts, e.g. "3pm" or "tomorrow 10:00"')
+
+
+def _add_run(commands: Subcommands) -> None:
     commands.add_parser("run", help="run the configured messenger transports (Signal, Telegram)")
+
+
+def _add_health(commands: Subcommands) -> None:
     commands.add_parser(
         "health", help="exit 0 if the `confidant run` on CONFIDANT_HTTP_ADDR is ready (container health checks)"
     )
+
+
+def _add_kb(commands: Subcommands) -> None:
     kb = commands.add_parser("kb", help="check, list or publish the knowledge base, or list what is due for review")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     kb_commands.add_parser("check", help="validate every entry")
@@ -55,15 +85,24 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_days, default=None, help="reviewed more than this many days ago (default: 150)"
     )
     kb_stale.add_argument("--json", action="store_true")
+
+
+def _add_invite(commands: Subcommands) -> None:
     invite = commands.add_parser("invite", help="a one-time invitation code: whoever sends `join CODE` becomes a user")
     invite.add_argument("--json", action="store_true", help='print {"code", "expires_at"}')
     invite.add_argument("--days", type=_invitation_days, default=None, help="days the code works (default: 7)")
+
+
+def _add_users(commands: Subcommands) -> None:
     users = commands.add_parser("users", help="list or remove the people who may use this Confidant")
     users_commands = users.add_subparsers(dest="users_command", required=True, metavar="USERS_COMMAND")
     users_list = users_commands.add_parser("list", help="admins and invited users, by pseudonym")
     users_list.add_argument("--json", action="store_true", help='print a list of {"id", "role", "transport", "since"}')
     users_remove = users_commands.add_parser("remove", help="forget an invited user: membership and settings")
     users_remove.add_argument("id", metavar="ID", help="the pseudonym `confidant users list` shows")
+
+
+def _add_db(commands: Subcommands) -> None:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations to the configured database")
@@ -71,10 +110,20 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="a consistent copy of the SQLite database into a new FILE, also while running"
     )
     db_backup.add_argument("file", help="where to write the copy (must not exist yet)")
-    from bot.transports import registry
 
-    registry.add_commands(commands)
-    return parser
+
+# Ours, in the order `confidant --help` lists them; the messengers' own commands follow (bot/transports/registry.py).
+COMMANDS: dict[str, Callable[[Subcommands], None]] = {
+    "chat": _add_chat,
+    "ask": _add_ask,
+    "room": _add_room,
+    "run": _add_run,
+    "health": _add_health,
+    "kb": _add_kb,
+    "invite": _add_invite,
+    "users": _add_users,
+    "db": _add_db,
+}
 
 
 def _days(text: str) -> int:
@@ -257,7 +306,8 @@ def _questions(words: Sequence[str], stdin: TextIO) -> Iterable[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(words[0] if words else None).parse_args(words)
     from bot.configerror import ConfigError
 
     try:

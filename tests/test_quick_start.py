@@ -22,7 +22,7 @@ from bot.unconfigured import FILES, PREFIX, Defaults, configured
 
 HEAVY = (
     *("pydantic", "pydantic_core", "pydantic_settings", "sqlalchemy", "alembic", "asyncio", "yaml", "httpx"),
-    *("telegram", "aiohttp", "jwt", "cryptography"),
+    *("telegram", "aiohttp", "jwt", "cryptography", "logging"),
 )
 REPORT = f"""
 import sys
