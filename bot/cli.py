@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -188,12 +189,18 @@ def _without_loop(work: Coroutine[Any, Any, Result]) -> Result:
 def _ask(
     settings: Settings | Defaults, questions: Iterable[str], *, as_json: bool, out: TextIO, conversation: bool = False
 ) -> int:
-    from bot.app import assistant_for
-    from bot.keys import keyer_for
-    from bot.transports.console import incoming
+    # What loads here (modules, the knowledge base, the brain's indexes) lives until the program ends, so the
+    # collections its allocations would set off find nothing: paused, they no longer cost a twentieth of the start.
+    gc.disable()
+    try:
+        from bot.app import assistant_for
+        from bot.keys import keyer_for
+        from bot.transports.console import incoming
 
-    # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
-    assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
+        # No database: `ask` keeps no state (only the installation's secret key, created once), so it starts fast.
+        assistant = assistant_for(settings, keyer=keyer_for(settings), users=None, defer_rooms=True)
+    finally:
+        gc.enable()
     for question in questions:
         if not conversation:
             _without_loop(assistant.end_conversation(incoming(question)))
@@ -202,6 +209,9 @@ def _ask(
             continue
         out.write((_as_json(answer, text) if as_json else text) + "\n")
         out.flush()
+    # The program ends here. Frozen, what is still alive is not walked again by the interpreter's last collection
+    # at exit (a tenth of `ask`'s time); it is freed all the same.
+    gc.freeze()
     return 0
 
 
