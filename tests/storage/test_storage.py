@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import bot.storage.users as users_module
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.storage.database import async_url, create_engine
 from bot.storage.inbox import Inbox
 from bot.storage.migrate import head, upgrade
-from bot.storage.models import Base, InboxMessage, ProcessedMessage, User
+from bot.storage.models import Base, InboxMessage, ProcessedMessage, User, UserSetting
 from bot.storage.users import Users
 
 KEYER = Keyer(b"k" * 32)
@@ -182,3 +184,61 @@ async def test_adding_many_dedupes_within_and_across_batches(engine: AsyncEngine
     second = await inbox.add_many([message(key="b"), message(key="c")])
     assert [item is not None for item in second] == [False, True]
     assert await inbox.backlog() == 3
+
+
+async def test_settings_cached_and_another_process_change_seen_within_the_check(engine: AsyncEngine) -> None:
+    now = [0.0]
+    here, there = Users(engine, clock=lambda: now[0]), Users(engine, clock=lambda: now[0])
+    key = KEYER.user_key("signal", "+447700900123")
+    assert await here.settings(key) == {}
+    await there.set(key, "region", "uk")  # another instance (or a command) changes them
+    now[0] += 1.0  # past the check: the change counter moved, so the cache is dropped
+    assert await here.settings(key) == {"region": "uk"}
+    await here.set(key, "region", "eu")  # written through: no wait for its own change
+    assert await here.settings(key) == {"region": "eu"}
+    assert await there.forget(key)
+    now[0] += 1.0
+    assert await here.settings(key) == {}
+
+
+async def test_settings_served_from_memory(engine: AsyncEngine) -> None:
+    users = Users(engine, clock=lambda: 0.0)
+    key = KEYER.user_key("signal", "+447700900123")
+    assert await users.settings(key) == {}  # the counter read, everyone's rows loaded
+    await users.set(key, "region", "uk")
+    async with engine.begin() as connection:  # behind its back, without the counter: not seen until it moves
+        await connection.execute(delete(UserSetting))
+    assert await users.settings(key) == {"region": "uk"}
+
+
+async def test_roles_follow_join_and_forget_on_every_instance(engine: AsyncEngine) -> None:
+    """Roles are kept in memory with the settings: a join or a removal by another process holds here after the
+    check, and this process's own at once."""
+    now = [0.0]
+    here, there = Users(engine, clock=lambda: now[0]), Users(engine, clock=lambda: now[0])
+    key = KEYER.user_key("signal", "+447700900123")
+    assert await here.role([key]) is None
+    await there.join(key, "signal", datetime.now(UTC))
+    assert await here.role([key]) is None  # not yet checked again: the counter is read every half second
+    now[0] += 1.0
+    assert await here.role(["someone-else", key]) == "user"
+    await here.set(key, "region", "uk")  # a setting keeps the role
+    assert (await here.role([key]), await here.settings(key)) == ("user", {"region": "uk"})
+    assert await there.forget(key)  # `confidant users remove`
+    now[0] += 1.0
+    assert (await here.role([key]), await here.settings(key)) == (None, {})
+    await here.join(key, "signal", datetime.now(UTC))
+    assert await here.role([key]) == "user"  # its own change: at once
+
+
+async def test_people_read_one_by_one_when_too_many_to_keep(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(users_module, "MAX_CACHED", 1)
+    users = Users(engine, clock=lambda: 0.0)
+    first, second = KEYER.user_key("signal", "+447700900001"), KEYER.user_key("signal", "+447700900002")
+    await users.set(first, "region", "uk")
+    await users.set(second, "region", "eu")
+    fresh = Users(engine, clock=lambda: 0.0)
+    assert (await fresh.settings(first), await fresh.settings(second)) == ({"region": "uk"}, {"region": "eu"})
+    assert await fresh.settings(KEYER.user_key("signal", "+447700900003")) == {}
