@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.stores import Conversation
 from bot.storage.dialect import insert_for
 from bot.storage.models import ConversationState
+from bot.storage.writer import writer_for
 
 LIFETIME = timedelta(days=1)
 TIDY_EVERY = 3600.0  # seconds between two deletions of expired conversations by one process
@@ -56,6 +57,7 @@ class Conversations:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
+        self._writer = writer_for(engine)
         self._now = now
         self._monotonic = monotonic
         self._tidied_at: float | None = None
@@ -87,12 +89,18 @@ class Conversations:
             "updated_at": self._now(),
         }
         upsert = insert_for(self._engine.dialect.name, table).values(user_key=user_key, **values)
-        async with self._engine.begin() as connection:
+        tidy = self._tidied_at is None or self._monotonic() - self._tidied_at >= TIDY_EVERY
+        if tidy:
+            self._tidied_at = self._monotonic()
+
+        async def work(connection: AsyncConnection) -> None:
             await connection.execute(upsert.on_conflict_do_update(index_elements=["user_key"], set_=values))
-            if self._tidied_at is None or self._monotonic() - self._tidied_at >= TIDY_EVERY:
-                self._tidied_at = self._monotonic()
+            if tidy:
                 await connection.execute(delete(table).where(table.c.updated_at < self._now() - LIFETIME))
 
+        # Through the database's one writer: on SQLite it shares a commit with the inbox writes queued meanwhile.
+        await self._writer.write(work)
+
     async def forget(self, user_key: str) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(delete(table).where(table.c.user_key == user_key))
+        query = delete(table).where(table.c.user_key == user_key)
+        await self._writer.write(lambda connection: connection.execute(query))
