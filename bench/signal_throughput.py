@@ -160,15 +160,16 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
         try:
             await api.wait_for_sockets(within=60)
             loop = Loop(api, [env.person(i) for i in range(args.senders)])
-            await loop.run(200, args.in_flight, 0)  # warm-up: connections, caches, pages
+            # Warm-up, every person once: connections, pages, and the steady state of a bot that has run a while.
+            await loop.run(args.senders, args.in_flight, 0)
             await asyncio.sleep(0.3)
             loop.sends.clear()
             cpu_before = cpu_seconds(bot.pid)
-            throughput, latencies = await loop.run(args.questions, args.in_flight, 200)
+            throughput, latencies = await loop.run(args.questions, args.in_flight, args.senders)
             cpu = (cpu_seconds(bot.pid) - cpu_before) / args.questions * 1000
             rss = rss_mib(bot.pid)
             await asyncio.sleep(0.5)
-            asked = Counter(env.person(i % args.senders)[0] for i in range(200, 200 + args.questions))
+            asked = Counter(env.person(i % args.senders)[0] for i in range(args.senders, args.senders + args.questions))
             got = Counter({number: loop.sends[number] + loop.sends[uuid] for number, uuid in loop.people})
             lost = sum(max(0, asked[n] - got[n]) for n in asked)
             repeated = sum(max(0, got[n] - asked[n]) for n in got)

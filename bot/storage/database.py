@@ -53,7 +53,11 @@ def create_engine(url: str) -> AsyncEngine:
     if path is not None:
         _private_file(path)
     # hide_parameters: a database error's text would otherwise quote the SQL parameters (message text, ids).
-    engine = create_async_engine(async_url(url), pool_pre_ping=path is None, hide_parameters=True)
+    # SQLite: enough pooled connections for the readers of a busy worker (50 conversations at once), so that
+    # none is opened and closed per message (each aiosqlite connection is a thread of its own, set up with the
+    # pragmas below). Writes go through one writer (bot.storage.writer) whatever the pool size.
+    sizes = {"pool_size": 16, "max_overflow": 48} if path is not None else {}
+    engine = create_async_engine(async_url(url), pool_pre_ping=path is None, hide_parameters=True, **sizes)
     if make_url(url).get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
