@@ -88,6 +88,8 @@ class Loop:
     waiting: dict[str, tuple[asyncio.Future[float], float]] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)
     serial: int = 0
+    # Message timestamps start at the wall clock, so a second run on one PostgreSQL database is not deduplicated.
+    epoch: int = field(default_factory=lambda: int(time.time() * 1000))
 
     def __post_init__(self) -> None:
         self.api.on_send = self.on_send
@@ -107,7 +109,7 @@ class Loop:
         pushed = time.perf_counter()
         self.waiting[number] = self.waiting[uuid] = (future, pushed)
         frame = env.text_frame(
-            QUESTIONS[self.serial % len(QUESTIONS)], number=number, uuid=uuid, timestamp=1767225600000 + self.serial
+            QUESTIONS[self.serial % len(QUESTIONS)], number=number, uuid=uuid, timestamp=self.epoch + self.serial
         )
         if await self.api.push(frame) != 1:
             raise RuntimeError("no socket attached: the message would have been lost")
@@ -147,8 +149,6 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
         environ["CONFIDANT_SIGNAL_READ_RECEIPTS"] = "true" if args.receipts == "on" else "false"
     async with FakeSignalApi() as api:
         environ["CONFIDANT_SIGNAL_URL"] = api.url
-        if args.postgres:
-            await run_ok(root, environ, "db", "upgrade")
         bot = await asyncio.create_subprocess_exec(
             str(root / ".venv/bin/confidant"),
             "run",
@@ -187,12 +187,6 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
             await asyncio.wait_for(bot.wait(), 30)
             if args.verbose and bot.stderr is not None:
                 sys.stderr.write((await bot.stderr.read()).decode()[-3000:])
-
-
-async def run_ok(root: Path, environ: dict[str, str], *command: str) -> None:
-    process = await asyncio.create_subprocess_exec(str(root / ".venv/bin/confidant"), *command, cwd=root, env=environ)
-    if await process.wait() != 0:
-        raise RuntimeError(f"{' '.join(command)} failed")
 
 
 def line(label: str, r: Round) -> str:
