@@ -84,8 +84,15 @@ class Users:
 
     async def _person(self, user_key: str) -> _Person:
         if self._clock() - self._checked_at >= self._check_every:
-            async with self._engine.connect() as connection:
-                await self._check(connection)
+            # One check at a time: the messages that arrive meanwhile use what is in memory (or read the
+            # database themselves while it is being reloaded), instead of each starting a check of its own.
+            self._checked_at = self._clock()
+            try:
+                async with self._engine.connect() as connection:
+                    await self._check(connection)
+            except BaseException:
+                self._checked_at = float("-inf")
+                raise
         cached = self._people.get(user_key)
         if cached is not None:
             return cached
@@ -116,7 +123,6 @@ class Users:
         """Read the change counter; when it moved, load everyone with a row at once (only people who set
         something or joined have one, so the table is small), so that no message needs a read of its own."""
         version = int(await connection.scalar(select(versions.c.version).where(versions.c.id == 1)) or 0)
-        self._checked_at = self._clock()
         if version == self._version:
             return
         writes = self._writes
