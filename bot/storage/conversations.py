@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -46,6 +46,31 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def row_values(conversation: Conversation, updated_at: datetime) -> dict[str, Any]:
+    """The columns of a conversation's row (ids checked: no text can slip in)."""
+    return {
+        "platforms": _ids(conversation.platforms),
+        "topic": _id(conversation.topic),
+        "suggestion": _id(conversation.suggestion),
+        "aspects": _ids(conversation.aspects),
+        "asked_region": conversation.asked_region,
+        "after_room": conversation.after_room,
+        "updated_at": updated_at,
+    }
+
+
+def from_row(row: Mapping[Any, Any]) -> Conversation:
+    return Conversation(
+        platforms=tuple(row["platforms"].split()),
+        topic=row["topic"],
+        suggestion=row["suggestion"],
+        aspects=tuple(row["aspects"].split()),
+        asked_region=bool(row["asked_region"]),
+        after_room=bool(row["after_room"]),
+        at=_aware(row["updated_at"]).timestamp(),
+    )
+
+
 class Conversations:
     """Implements `bot.core.stores.ConversationStore`."""
 
@@ -66,28 +91,10 @@ class Conversations:
         query = select(table).where(table.c.user_key == user_key, table.c.updated_at >= self._now() - LIFETIME)
         async with self._engine.connect() as connection:
             row = (await connection.execute(query)).mappings().first()
-        if row is None:
-            return None
-        return Conversation(
-            platforms=tuple(row["platforms"].split()),
-            topic=row["topic"],
-            suggestion=row["suggestion"],
-            aspects=tuple(row["aspects"].split()),
-            asked_region=row["asked_region"],
-            after_room=row["after_room"],
-            at=_aware(row["updated_at"]).timestamp(),
-        )
+        return None if row is None else from_row(row)
 
     async def save(self, user_key: str, conversation: Conversation) -> None:
-        values = {
-            "platforms": _ids(conversation.platforms),
-            "topic": _id(conversation.topic),
-            "suggestion": _id(conversation.suggestion),
-            "aspects": _ids(conversation.aspects),
-            "asked_region": conversation.asked_region,
-            "after_room": conversation.after_room,
-            "updated_at": self._now(),
-        }
+        values = row_values(conversation, self._now())
         upsert = insert_for(self._engine.dialect.name, table).values(user_key=user_key, **values)
         tidy = self._tidied_at is None or self._monotonic() - self._tidied_at >= TIDY_EVERY
         if tidy:

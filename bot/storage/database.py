@@ -30,6 +30,11 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    sqlite_pragmas(dbapi_connection)
+
+
+def sqlite_pragmas(dbapi_connection: Any) -> None:
+    """Every connection to the SQLite file gets these (secure_delete and synchronous are per connection)."""
     cursor = dbapi_connection.cursor()
     # Zero the bytes of deleted rows, so answered messages do not linger in free pages.
     cursor.execute("PRAGMA secure_delete=ON")

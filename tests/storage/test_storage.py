@@ -16,9 +16,9 @@ import bot.storage.users as users_module
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.storage.database import async_url, create_engine
-from bot.storage.inbox import Inbox
 from bot.storage.migrate import head, upgrade
 from bot.storage.models import Base, InboxMessage, ProcessedMessage, User, UserSetting
+from bot.storage.stores import message_stores
 from bot.storage.users import Users
 
 KEYER = Keyer(b"k" * 32)
@@ -44,7 +44,7 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
 
 
 async def test_inbox_dedupes_and_resumes_in_order(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     first = await inbox.add(message(key="a"))
     second = await inbox.add(message(text="second", key="b"))
     assert first is not None and second is not None
@@ -60,7 +60,7 @@ async def test_inbox_dedupes_and_resumes_in_order(engine: AsyncEngine) -> None:
 
 
 async def test_database_holds_only_hashes_of_keys_and_no_text_once_answered(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     item = await inbox.add(message(key="signal:+447700900123:uuid:1:data"))
     assert item is not None
     await inbox.complete([(item.id, "answered")])
@@ -72,7 +72,7 @@ async def test_database_holds_only_hashes_of_keys_and_no_text_once_answered(engi
 
 
 async def test_purge_forgets_old_keys(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     old = Incoming(
         transport="signal",
         sender="x",
@@ -105,7 +105,7 @@ async def test_deleted_text_does_not_linger_in_sqlite_files(tmp_path: Path) -> N
     path = tmp_path / "private.db"
     engine = create_engine(f"sqlite:///{path}")
     await upgrade(engine)
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     items = [await inbox.add(message(text=f"{SECRET_TEXT} #{n}", key=str(n))) for n in range(50)]
     for item in items:
         assert item is not None
@@ -135,7 +135,7 @@ async def test_sql_parameters_never_reach_the_logs_even_at_debug(tmp_path: Path)
     engine = create_engine(f"sqlite:///{tmp_path / 'logged.db'}")
     try:
         await upgrade(engine)
-        inbox = Inbox(engine, KEYER)
+        inbox = message_stores(engine, KEYER).inbox
         item = await inbox.add(message())
         assert item is not None
         await inbox.complete([(item.id, "answered")])
@@ -150,7 +150,7 @@ async def test_sql_parameters_never_reach_the_logs_even_at_debug(tmp_path: Path)
 
 
 async def test_sender_aliases_survive_a_restart(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     uuid_sender = Incoming(
         transport="signal",
         sender="6f1c8e2a-3b7d-4a55-9c0e-1d2f3a4b5c6d",
@@ -160,12 +160,12 @@ async def test_sender_aliases_survive_a_restart(engine: AsyncEngine) -> None:
         message_key="k",
     )
     await inbox.add(uuid_sender)
-    [resumed] = await Inbox(engine, KEYER).pending()
+    [resumed] = await message_stores(engine, KEYER).inbox.pending()
     assert resumed.message.sender_aliases == ("+447700900123",)
 
 
 async def test_completing_many_records_each_outcome(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     items = [await inbox.add(message(key=f"m{n}")) for n in range(3)]
     assert all(item is not None for item in items)
     ids = [item.id for item in items if item is not None]
@@ -178,7 +178,7 @@ async def test_completing_many_records_each_outcome(engine: AsyncEngine) -> None
 
 
 async def test_adding_many_dedupes_within_and_across_batches(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, KEYER)
+    inbox = message_stores(engine, KEYER).inbox
     first = await inbox.add_many([message(key="a"), message(key="b"), message(key="a")])
     assert [item is not None for item in first] == [True, True, False]
     second = await inbox.add_many([message(key="b"), message(key="c")])
