@@ -131,6 +131,18 @@ class Loop:
         return questions / (time.perf_counter() - began), latencies
 
 
+async def start_profiler(pid: int, folder: Path, label: str) -> asyncio.subprocess.Process:
+    """py-spy (installed by hand: `.venv/bin/pip install py-spy`) sampling the bot during the measured part,
+    written as collapsed stacks; it costs the bot some CPU, so a profiled round's figures are not comparable."""
+    folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before the measured part
+    output = folder / f"{label}-{time.strftime('%H%M%S')}.txt"
+    spy = str(Path(sys.executable).parent / "py-spy")
+    command = (spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--output", str(output))
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
+    await asyncio.sleep(0.5)  # attached before the load starts
+    return process
+
+
 async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
     folder = Path(tempfile.mkdtemp(prefix=f"confidant-bench-{label}-"))
     environ = {
@@ -164,9 +176,13 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
             await loop.run(args.senders, args.in_flight, 0)
             await asyncio.sleep(0.3)
             loop.sends.clear()
+            profiler = await start_profiler(bot.pid, args.profile, label) if args.profile else None
             cpu_before = cpu_seconds(bot.pid)
             throughput, latencies = await loop.run(args.questions, args.in_flight, args.senders)
             cpu = (cpu_seconds(bot.pid) - cpu_before) / args.questions * 1000
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                await profiler.wait()
             rss = rss_mib(bot.pid)
             await asyncio.sleep(0.5)
             asked = Counter(env.person(i % args.senders)[0] for i in range(args.senders, args.senders + args.questions))
@@ -248,4 +264,5 @@ if __name__ == "__main__":
     parser.add_argument("--receipts", choices=("on", "off"), help="CONFIDANT_SIGNAL_READ_RECEIPTS")
     parser.add_argument("--postgres", help="a PostgreSQL URL for the bot's database instead of SQLite")
     parser.add_argument("--verbose", action="store_true", help="show the bot's log tail")
+    parser.add_argument("--profile", type=Path, help="a folder for py-spy samples of the measured part")
     asyncio.run(main(parser.parse_args()))
