@@ -75,8 +75,9 @@ class SqliteThread:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._jobs.put(_Job(work, alone, loop, future))
-        # Shielded: a caller cancelled while its write is being committed must not lose track of the others.
-        return await asyncio.shield(future)
+        # A caller cancelled meanwhile cancels only its wait: the write is queued and runs (as with a transaction
+        # that was already sent), and its result is dropped.
+        return await future
 
     def _start(self) -> None:
         with self._lock:

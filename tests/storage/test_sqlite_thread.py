@@ -108,3 +108,13 @@ async def test_a_dropped_owner_ends_its_thread(tmp_path: Path) -> None:
     gc.collect()
     await asyncio.to_thread(thread.join, 5)
     assert not thread.is_alive()
+
+
+async def test_a_caller_cancelled_while_waiting_still_has_its_write_committed(
+    database: SqliteThread, tmp_path: Path
+) -> None:
+    waiting = asyncio.ensure_future(database.write(insert("kept")))
+    await asyncio.sleep(0)  # queued
+    waiting.cancel()
+    assert await database.write(insert("next")) == 2  # in queue order, after the cancelled caller's write
+    assert bodies(tmp_path / "t.db") == ["kept", "next"]
