@@ -12,7 +12,7 @@ from bot.brain.brain import Brain
 from bot.configerror import ConfigError
 from bot.core.assistant import Assistant, Rooms
 from bot.core.doorkeeper import CODE_WINDOW, REFUSE_EVERY
-from bot.core.stores import ConversationStore
+from bot.core.stores import ConversationStore, InboxStore
 from bot.kb import snapshot
 from bot.kb.knowledge import KnowledgeError, bundled_knowledge_dir
 from bot.keys import keyer_for
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.config import Settings
-    from bot.storage.inbox import Inbox
     from bot.storage.invitations import Invitations
+    from bot.storage.stores import MessageStores
     from bot.storage.strangers import Strangers
     from bot.storage.users import Users
 
@@ -118,7 +118,7 @@ class App:
 
     settings: Settings
     engine: AsyncEngine
-    inbox: Inbox
+    stores: MessageStores
     users: Users
     invitations: Invitations
     strangers: Strangers
@@ -132,7 +132,12 @@ class App:
         old = await self.strangers.purge(now - REFUSE_EVERY, now - CODE_WINDOW)
         return expired + old
 
+    @property
+    def inbox(self) -> InboxStore:
+        return self.stores.inbox
+
     async def close(self) -> None:
+        await self.stores.close()
         await self.engine.dispose()
 
 
@@ -157,20 +162,19 @@ async def open_database(settings: Settings) -> AsyncEngine:
 async def open_app(settings: Settings, *, shared: bool = True) -> App:
     """Everything `confidant run` (and `chat`) needs. `shared`: conversations live in the database, where
     every instance finds them; `confidant chat` keeps them in its own memory instead."""
-    from bot.storage.conversations import Conversations
-    from bot.storage.inbox import Inbox
     from bot.storage.invitations import Invitations
+    from bot.storage.stores import message_stores
     from bot.storage.strangers import Strangers
     from bot.storage.users import Users
 
     keyer = keyer_for(settings)
     engine = await open_database(settings)
     users, invitations, strangers = Users(engine), Invitations(engine), Strangers(engine)
-    conversations = Conversations(engine) if shared else None
+    stores = message_stores(engine, keyer)
     return App(
         settings=settings,
         engine=engine,
-        inbox=Inbox(engine, keyer),
+        stores=stores,
         users=users,
         invitations=invitations,
         strangers=strangers,
@@ -179,7 +183,7 @@ async def open_app(settings: Settings, *, shared: bool = True) -> App:
             settings,
             keyer=keyer,
             users=users,
-            conversations=conversations,
+            conversations=stores.conversations if shared else None,
             invitations=invitations,
             strangers=strangers,
         ),

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     signal_url: str | None = None
     signal_number: str | None = None
     signal_receive: Literal["auto", "websocket", "poll"] = "auto"
+    # Off: the answer itself, a moment later, says the message arrived; a receipt would be one more request
+    # per message counted against Signal's rate limit. On shows "read" at once (README, Signal).
+    signal_read_receipts: bool = False
+    # "Typing…" for answers that take longer than a moment (a second); quick answers send nothing.
+    signal_typing: bool = True
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
