@@ -147,7 +147,10 @@ def _read(path: Path) -> Vocabulary:
 @cache
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     """The vocabulary from the cache when it was cached from this file by this code, else read and cached."""
-    key = cachefile.key_of([("source", path.read_bytes()), *((code.name, code.read_bytes()) for code in CODE)])
+    try:
+        key = cachefile.key_of([("source", path.read_bytes()), *((code.name, code.read_bytes()) for code in CODE)])
+    except OSError:
+        return _read(path)  # an installation without this code's sources cannot tell a stale cache: no cache
     cached_at = cachefile.path_for("vocabulary", path)
     data = cachefile.read(cached_at, key)
     if data is not None:
