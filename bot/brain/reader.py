@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import pairwise
 
 from bot.brain.aspect_lines import ASPECT_TOPICS
@@ -21,7 +22,7 @@ from bot.brain.aspects import AspectFinder
 from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
 from bot.brain.vocabulary import Vocabulary
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.shared.answer import Intent
 from bot.shared.normalise import tokens as to_tokens
 
@@ -47,6 +48,8 @@ SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timez
 
 @dataclass(frozen=True, slots=True)
 class Reading:
+    """What a question asks: its intent and what it names."""
+
     intent: Intent
     platforms: tuple[str, ...] = ()
     topic: str | None = None
@@ -70,6 +73,9 @@ class Reading:
 class Reader:
     def __init__(self, knowledge: KnowledgeBase, vocabulary: Vocabulary) -> None:
         self._vocabulary = vocabulary
+        # Each phrase is read into words by an index and again for the known words below: once is enough (the
+        # brain is built at every `confidant ask`). Kept only while building, and only the knowledge base's phrases.
+        tokenise = cache(to_tokens)
         protected = vocabulary.common_words | vocabulary.stopwords
         platform_phrases: list[tuple[str, str]] = []
         for platform in knowledge.platforms.values():
@@ -83,6 +89,7 @@ class Reader:
             stopwords=vocabulary.stopwords | vocabulary.compare,
             weak=[alias for platform in knowledge.platforms.values() for alias in platform.context_aliases],
             slot=self._name_slot,
+            tokenise=tokenise,
         )
         topic_phrases: list[tuple[str, str]] = []
         for topic in knowledge.topics.values():
@@ -93,11 +100,12 @@ class Reader:
             stopwords=vocabulary.stopwords,
             fold=True,
             join=False,
+            tokenise=tokenise,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
         self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
         # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
-        self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
+        self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in tokenise(phrase)}
         self._aspect_words = self.aspects.words()
         # Brands stay free to form a name we do not know: "google voice", "zoho mail".
         self._known_words |= (self._aspect_words | vocabulary.features) - vocabulary.brands

@@ -12,9 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
-
 MIN_LENGTH = 4  # shorter words are only ever matched exactly: too many words are one letter from "sms"
 DOUBTFUL_SIMILARITY = 65  # how alike (0-100) a word must be to a name before we ask "Did you mean …?"
 
@@ -43,6 +40,8 @@ def _doubled_letter(word: str, name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Correction:
+    """The known word a typed word was read as."""
+
     word: str
     distance: int
     # True when the word is one typo beyond what we accept with confidence: worth a "Did you mean …?".
@@ -94,6 +93,13 @@ class TypoCorrector:
         candidates: set[str] = set()
         for variant in _deletes(word, 2):
             candidates |= self._buckets.get(variant, set())
+        if not candidates:
+            return None
+        # Imported on the first guess: most questions name what they ask about correctly, and this import is a
+        # twentieth of `confidant ask`'s start.
+        from rapidfuzz import fuzz
+        from rapidfuzz.distance import OSA
+
         scored = [(OSA.distance(word, candidate, score_cutoff=2), candidate) for candidate in candidates]
         best = sorted((distance, candidate) for distance, candidate in scored if distance <= 2)
         if not best:
