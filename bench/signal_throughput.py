@@ -88,6 +88,8 @@ class Loop:
     waiting: dict[str, tuple[asyncio.Future[float], float]] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)
     serial: int = 0
+    # Message timestamps start at the wall clock, so a second run on one PostgreSQL database is not deduplicated.
+    epoch: int = field(default_factory=lambda: int(time.time() * 1000))
 
     def __post_init__(self) -> None:
         self.api.on_send = self.on_send
@@ -107,7 +109,7 @@ class Loop:
         pushed = time.perf_counter()
         self.waiting[number] = self.waiting[uuid] = (future, pushed)
         frame = env.text_frame(
-            QUESTIONS[self.serial % len(QUESTIONS)], number=number, uuid=uuid, timestamp=1767225600000 + self.serial
+            QUESTIONS[self.serial % len(QUESTIONS)], number=number, uuid=uuid, timestamp=self.epoch + self.serial
         )
         if await self.api.push(frame) != 1:
             raise RuntimeError("no socket attached: the message would have been lost")
@@ -129,6 +131,18 @@ class Loop:
         return questions / (time.perf_counter() - began), latencies
 
 
+async def start_profiler(pid: int, folder: Path, label: str) -> asyncio.subprocess.Process:
+    """py-spy (installed by hand: `.venv/bin/pip install py-spy`) sampling the bot during the measured part,
+    written as collapsed stacks; it costs the bot some CPU, so a profiled round's figures are not comparable."""
+    folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before the measured part
+    output = folder / f"{label}-{time.strftime('%H%M%S')}.txt"
+    spy = str(Path(sys.executable).parent / "py-spy")
+    command = (spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--output", str(output))
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
+    await asyncio.sleep(0.5)  # attached before the load starts
+    return process
+
+
 async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
     folder = Path(tempfile.mkdtemp(prefix=f"confidant-bench-{label}-"))
     environ = {
@@ -147,8 +161,6 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
         environ["CONFIDANT_SIGNAL_READ_RECEIPTS"] = "true" if args.receipts == "on" else "false"
     async with FakeSignalApi() as api:
         environ["CONFIDANT_SIGNAL_URL"] = api.url
-        if args.postgres:
-            await run_ok(root, environ, "db", "upgrade")
         bot = await asyncio.create_subprocess_exec(
             str(root / ".venv/bin/confidant"),
             "run",
@@ -160,15 +172,20 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
         try:
             await api.wait_for_sockets(within=60)
             loop = Loop(api, [env.person(i) for i in range(args.senders)])
-            await loop.run(200, args.in_flight, 0)  # warm-up: connections, caches, pages
+            # Warm-up, every person once: connections, pages, and the steady state of a bot that has run a while.
+            await loop.run(args.senders, args.in_flight, 0)
             await asyncio.sleep(0.3)
             loop.sends.clear()
+            profiler = await start_profiler(bot.pid, args.profile, label) if args.profile else None
             cpu_before = cpu_seconds(bot.pid)
-            throughput, latencies = await loop.run(args.questions, args.in_flight, 200)
+            throughput, latencies = await loop.run(args.questions, args.in_flight, args.senders)
             cpu = (cpu_seconds(bot.pid) - cpu_before) / args.questions * 1000
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                await profiler.wait()
             rss = rss_mib(bot.pid)
             await asyncio.sleep(0.5)
-            asked = Counter(env.person(i % args.senders)[0] for i in range(200, 200 + args.questions))
+            asked = Counter(env.person(i % args.senders)[0] for i in range(args.senders, args.senders + args.questions))
             got = Counter({number: loop.sends[number] + loop.sends[uuid] for number, uuid in loop.people})
             lost = sum(max(0, asked[n] - got[n]) for n in asked)
             repeated = sum(max(0, got[n] - asked[n]) for n in got)
@@ -186,12 +203,6 @@ async def one_round(root: Path, args: argparse.Namespace, label: str) -> Round:
             await asyncio.wait_for(bot.wait(), 30)
             if args.verbose and bot.stderr is not None:
                 sys.stderr.write((await bot.stderr.read()).decode()[-3000:])
-
-
-async def run_ok(root: Path, environ: dict[str, str], *command: str) -> None:
-    process = await asyncio.create_subprocess_exec(str(root / ".venv/bin/confidant"), *command, cwd=root, env=environ)
-    if await process.wait() != 0:
-        raise RuntimeError(f"{' '.join(command)} failed")
 
 
 def line(label: str, r: Round) -> str:
@@ -253,4 +264,5 @@ if __name__ == "__main__":
     parser.add_argument("--receipts", choices=("on", "off"), help="CONFIDANT_SIGNAL_READ_RECEIPTS")
     parser.add_argument("--postgres", help="a PostgreSQL URL for the bot's database instead of SQLite")
     parser.add_argument("--verbose", action="store_true", help="show the bot's log tail")
+    parser.add_argument("--profile", type=Path, help="a folder for py-spy samples of the measured part")
     asyncio.run(main(parser.parse_args()))

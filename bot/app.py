@@ -9,31 +9,36 @@ from zoneinfo import ZoneInfo
 
 from bot.access.gate import AccessGate
 from bot.brain.brain import Brain
-from bot.config import ConfigError, Settings, database_url
+from bot.configerror import ConfigError
 from bot.core.assistant import Assistant, Rooms
 from bot.core.doorkeeper import CODE_WINDOW, REFUSE_EVERY
-from bot.core.stores import ConversationStore
-from bot.kb.loader import KnowledgeError, bundled_knowledge_dir, load_knowledge
+from bot.core.stores import ConversationStore, InboxStore
+from bot.kb import snapshot
+from bot.kb.knowledge import KnowledgeError, bundled_knowledge_dir
 from bot.keys import keyer_for
+from bot.paths import database_url
 from bot.shared.answer import Answer
 from bot.shared.pseudonym import Keyer
 from bot.transports import registry
+from bot.unconfigured import Defaults
 
 # The database layer (SQLAlchemy, Alembic) is imported only where a database is opened: `confidant ask` has
 # none, and those imports are most of its start-up time.
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from bot.storage.inbox import Inbox
+    from bot.config import Settings
     from bot.storage.invitations import Invitations
+    from bot.storage.stores import MessageStores
     from bot.storage.strangers import Strangers
     from bot.storage.users import Users
 
 
-def load_brain(settings: Settings) -> Brain:
+def load_brain(settings: Settings | Defaults) -> Brain:
     root = settings.knowledge_dir or bundled_knowledge_dir()
     try:
-        knowledge = load_knowledge(root)
+        # Validated the first time and after any change; from the snapshot the validating loader left otherwise.
+        knowledge = snapshot.load(root)
     except KnowledgeError as error:
         raise ConfigError(
             [
@@ -45,11 +50,12 @@ def load_brain(settings: Settings) -> Brain:
     return Brain(knowledge, site_url=settings.site_url)
 
 
-def rooms_for(settings: Settings) -> Rooms:
+def rooms_for(settings: Settings | Defaults) -> Rooms:
     """The meeting-room service; raises ConfigError for a half or wrongly configured back end."""
     from bot.rooms.service import RoomService
 
-    return RoomService.from_settings(settings)
+    # `confidant ask`'s defaults stand for the settings it reads; a room needs the rest, so they are validated now.
+    return RoomService.from_settings(settings.validated() if isinstance(settings, Defaults) else settings)
 
 
 class DeferredRooms:
@@ -57,7 +63,7 @@ class DeferredRooms:
     quarter of its start-up, and most questions are not room requests. Long-running commands check the room
     configuration at start instead, so a broken set-up stops them at once."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings | Defaults) -> None:
         self._settings = settings
         self._rooms: Rooms | None = None
 
@@ -73,7 +79,7 @@ class DeferredRooms:
         return self._loaded().checklist()
 
 
-def gate_for(settings: Settings) -> AccessGate:
+def gate_for(settings: Settings | Defaults) -> AccessGate:
     return AccessGate(
         mode=settings.access,
         admins=settings.admins,
@@ -83,7 +89,7 @@ def gate_for(settings: Settings) -> AccessGate:
 
 
 def assistant_for(
-    settings: Settings,
+    settings: Settings | Defaults,
     *,
     keyer: Keyer,
     users: Users | None,
@@ -108,9 +114,11 @@ def assistant_for(
 
 @dataclass
 class App:
+    """Everything a long-running command holds open: the database and what is built on it."""
+
     settings: Settings
     engine: AsyncEngine
-    inbox: Inbox
+    stores: MessageStores
     users: Users
     invitations: Invitations
     strangers: Strangers
@@ -124,7 +132,12 @@ class App:
         old = await self.strangers.purge(now - REFUSE_EVERY, now - CODE_WINDOW)
         return expired + old
 
+    @property
+    def inbox(self) -> InboxStore:
+        return self.stores.inbox
+
     async def close(self) -> None:
+        await self.stores.close()
         await self.engine.dispose()
 
 
@@ -149,20 +162,19 @@ async def open_database(settings: Settings) -> AsyncEngine:
 async def open_app(settings: Settings, *, shared: bool = True) -> App:
     """Everything `confidant run` (and `chat`) needs. `shared`: conversations live in the database, where
     every instance finds them; `confidant chat` keeps them in its own memory instead."""
-    from bot.storage.conversations import Conversations
-    from bot.storage.inbox import Inbox
     from bot.storage.invitations import Invitations
+    from bot.storage.stores import message_stores
     from bot.storage.strangers import Strangers
     from bot.storage.users import Users
 
     keyer = keyer_for(settings)
     engine = await open_database(settings)
     users, invitations, strangers = Users(engine), Invitations(engine), Strangers(engine)
-    conversations = Conversations(engine) if shared else None
+    stores = message_stores(engine, keyer)
     return App(
         settings=settings,
         engine=engine,
-        inbox=Inbox(engine, keyer),
+        stores=stores,
         users=users,
         invitations=invitations,
         strangers=strangers,
@@ -171,7 +183,7 @@ async def open_app(settings: Settings, *, shared: bool = True) -> App:
             settings,
             keyer=keyer,
             users=users,
-            conversations=conversations,
+            conversations=stores.conversations if shared else None,
             invitations=invitations,
             strangers=strangers,
         ),

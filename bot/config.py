@@ -6,7 +6,6 @@ line per problem, naming the variable, never a traceback (`ConfigError`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tomllib
@@ -24,6 +23,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+# Kept in modules of their own so that `confidant ask` can use them without loading pydantic; re-exported here.
+from bot.configerror import ConfigError as ConfigError
+from bot.localzone import local_timezone as local_timezone
+from bot.paths import data_dir as data_dir
+from bot.paths import database_url as database_url
+
 ENV_PREFIX = "CONFIDANT_"
 
 # Secret variables also accept NAME_FILE (a path to a file holding the value), the Docker/Kubernetes habit;
@@ -37,14 +42,6 @@ SECRET_FIELDS = (
 )
 
 Region = Literal["uk", "eu", "us", "other"]
-
-
-class ConfigError(Exception):
-    """Configuration that cannot be used; `lines` holds one human sentence per problem, naming the variable."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def variable_name(field: str) -> str:
@@ -74,6 +71,11 @@ class Settings(BaseSettings):
     signal_url: str | None = None
     signal_number: str | None = None
     signal_receive: Literal["auto", "websocket", "poll"] = "auto"
+    # Off: the answer itself, a moment later, says the message arrived; a receipt would be one more request
+    # per message counted against Signal's rate limit. On shows "read" at once (README, Signal).
+    signal_read_receipts: bool = False
+    # "Typing…" for answers that take longer than a moment (a second); quick answers send nothing.
+    signal_typing: bool = True
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
@@ -209,55 +211,6 @@ def _check_toml_keys(data: Mapping[str, object]) -> None:
             lines.append(f"confidant.toml: {key!r} is not a setting{hint}")
     if lines:
         raise ConfigError(lines)
-
-
-ZONEINFO_PREFIXES = ("posix/", "right/")
-
-
-def _zone_name(text: str) -> str | None:
-    """An IANA name from a TZ value or a path into a zoneinfo folder, if it names a zone this machine knows."""
-    name = text.strip().removeprefix(":")
-    if "zoneinfo/" in name:
-        name = name.rsplit("zoneinfo/", 1)[1]
-        for prefix in ZONEINFO_PREFIXES:
-            name = name.removeprefix(prefix)
-    if not name or name.startswith("/") or name == "localtime":
-        return None
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-    return name
-
-
-def local_timezone(environ: Mapping[str, str] | None = None, localtime: Path = Path("/etc/localtime")) -> str:
-    """The machine's own time zone as an IANA name: the TZ variable, else where /etc/localtime points,
-    else /etc/timezone (Debian), else UTC. A zone given as POSIX rules (`TZ=GMT0BST,…`) has no IANA name."""
-    env = os.environ if environ is None else environ
-    if (tz := env.get("TZ")) and (found := _zone_name(tz)):
-        return found
-    with contextlib.suppress(OSError):
-        if found := _zone_name(os.path.normpath(localtime.parent / os.readlink(localtime))):
-            return found
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        if found := _zone_name((localtime.parent / "timezone").read_text(encoding="utf-8")):
-            return found
-    return "UTC"
-
-
-def data_dir(settings: Settings) -> Path:
-    """The folder for the secret key, the SQLite database and operator alerts."""
-    if settings.data_dir is not None:
-        return settings.data_dir
-    from platformdirs import user_data_path
-
-    return user_data_path("confidant", appauthor=False)
-
-
-def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    return f"sqlite:///{data_dir(settings) / 'confidant.db'}"
 
 
 def _read_secret_files(environ: Mapping[str, str]) -> dict[str, Any]:

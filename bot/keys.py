@@ -4,12 +4,25 @@ derives from: from CONFIDANT_SECRET_KEY, or generated once into the data folder 
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
-from bot.config import ConfigError, Settings, data_dir, database_url
+from bot.configerror import ConfigError
+from bot.paths import Stored, data_dir, database_url
 from bot.shared.pseudonym import Keyer, load_or_create_secret
 
 
-def keyer_for(settings: Settings) -> Keyer:
+class Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+class KeySettings(Stored, Protocol):
+    """What the key depends on: `Settings`, or on `confidant ask`'s quick path the defaults (bot/unconfigured.py)."""
+
+    @property
+    def secret_key(self) -> Secret | None: ...
+
+
+def keyer_for(settings: KeySettings) -> Keyer:
     if settings.secret_key is not None:
         return Keyer(secret_from_setting(settings.secret_key.get_secret_value()))
     path = data_dir(settings) / "secret.key"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -71,6 +72,9 @@ async def run_transports(
         opened, app = await _unless_stopped(open_app(settings), stop)
         if not opened or app is None:
             return 0
+        # What is loaded now (knowledge base, brain indexes, libraries) lives as long as the process: out of the
+        # garbage collector's sight, so that its full collections stop walking it while answers wait.
+        gc.freeze()
         shared = app.engine.dialect.name == "postgresql"
         lock = None if shared else InstanceLock(app.engine, database_url(settings))
         try:

@@ -80,6 +80,8 @@ def _isolated_environment(
         if name.startswith("CONFIDANT_") and not name.startswith("CONFIDANT_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("CONFIDANT_DATA_DIR", str(tmp_path / "data"))
+    # The knowledge-base snapshot (bot/kb/snapshot.py) goes to the user's cache folder: a test's own here.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     # The default time zone is the machine's: fixed here so that tests read times alike on every machine.
     monkeypatch.setenv("TZ", "UTC")
     if suite_database is not None:

@@ -13,7 +13,7 @@ from bot.core.worker import Worker
 from bot.logs import NOISY_LOGGERS, quiet_noisy_loggers
 from bot.runner import run_transports
 from bot.shared.pseudonym import Keyer
-from bot.storage.inbox import Inbox
+from bot.storage.stores import MessageInbox, message_stores
 from bot.transports.base import Transport
 from tests.fakes import signal_envelopes as env
 from tests.fakes.databases import sqlite_only
@@ -25,7 +25,7 @@ from tests.transports.signal.harness import Echo
 @dataclass
 class FakeApp:
     engine: AsyncEngine
-    inbox: Inbox
+    inbox: MessageInbox
     keyer: Keyer = field(default_factory=lambda: Keyer(TEST_SECRET))
     assistant: Echo = field(default_factory=Echo)
     closed: bool = False
@@ -213,7 +213,7 @@ async def test_on_postgresql_both_run_and_one_polls_until_it_stops(postgres_url:
 
     async def open_app(settings: Settings) -> FakeApp:
         engine = create_engine(postgres_url)
-        return FakeApp(engine, Inbox(engine, Keyer(TEST_SECRET)))
+        return FakeApp(engine, message_stores(engine, Keyer(TEST_SECRET)).inbox)
 
     setup = create_engine(postgres_url)
     async with setup.begin() as connection:

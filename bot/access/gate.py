@@ -24,6 +24,8 @@ Role = Literal["local", "admin", "user", "guest"]
 
 @dataclass
 class _Bucket:
+    """One sender's token bucket for the rate limit."""
+
     tokens: float
     updated: float
     warned: bool = False

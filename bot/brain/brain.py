@@ -19,7 +19,7 @@ from bot.brain.context import Context, in_context
 from bot.brain.derived import Derived
 from bot.brain.reader import Reader, Reading
 from bot.brain.vocabulary import Vocabulary, load_vocabulary
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.kb.schema import Topic
 from bot.shared.answer import Answer, Intent, Link, Section
 from bot.shared.normalise import tokens

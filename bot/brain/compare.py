@@ -16,7 +16,7 @@ from bot.brain import sentences
 from bot.brain.aspect_lines import aspect_line, e2ee_summary
 from bot.brain.entries import MORE_POINTER, is_stale, notes
 from bot.brain.phone import REPLY_LIMIT, Part, Priority, fit
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.kb.schema import USE_SURFACES, Category, E2EEState, Platform, Use, Verdict
 from bot.kb.words import E2EE_STATE_RANK, E2EE_STATE_WORDS, SURFACE_LABELS, VERDICT_LABELS, VERDICT_RANK
 from bot.shared.answer import Answer, Intent, Section

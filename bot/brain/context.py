@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from bot.brain.aspect_lines import ASPECT_TOPICS
 from bot.brain.reader import Reading
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.shared.answer import Intent
 
 LAPSES_AFTER_SECONDS = 30 * 60

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bot.brain import entries, replies
 from bot.brain.reader import Reader
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.kb.schema import Topic
 from bot.shared.answer import Answer
 from bot.shared.normalise import tokens

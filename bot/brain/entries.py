@@ -10,7 +10,7 @@ from datetime import date
 from bot.brain import sentences
 from bot.brain.aspect_lines import ANSWERS, ASPECT_LABELS, CAN_HIDE, aspect_line, open_source_text, tips_for
 from bot.brain.phone import Part, Priority, fit
-from bot.kb.loader import READER_NOTICE_DAYS, KnowledgeBase
+from bot.kb.knowledge import READER_NOTICE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EE, USE_SURFACES, Category, E2EEState, Platform, Topic, Use, Verdict
 from bot.kb.words import E2EE_STATE_RANK, E2EE_STATE_WORDS, SURFACE_LABELS, VERDICT_LABELS, VERDICT_RANK
 from bot.shared.answer import Answer, Intent, Link, Section

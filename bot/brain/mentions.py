@@ -17,6 +17,8 @@ MAX_JOINED = 14
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """An entry named in a question, and where."""
+
     entry_id: str
     start: int  # token positions [start, end) in the question
     end: int
@@ -53,19 +55,20 @@ class PhraseIndex:
         join: bool = True,
         weak: Iterable[str] = (),
         slot: Callable[[Sequence[str], int, int], bool] | None = None,
+        tokenise: Callable[[str], Sequence[str]] = to_tokens,
         keep: Iterable[str] = (),
     ) -> None:
         """`keep`: everyday words whose typo corrections may be kept (the brain's own words, never a question's)."""
         self._fold = fold
         self._join = join
-        self._weak = {tuple(self._prepare(to_tokens(phrase))) for phrase in weak}
+        self._weak = {tuple(self._prepare(tokenise(phrase))) for phrase in weak}
         # Where a typo may be read as a name: "is whatsap safe" yes, "I'm a therapist in Leeds" no.
         self._slot = slot
         self._phrases: dict[tuple[str, ...], str] = {}
         # The same phrase with its spaces removed, so "face time" finds "facetime" and "wats app" "whatsapp".
         self._joined: dict[str, str] = {}
         for phrase, entry_id in phrases:
-            words = tuple(self._prepare(to_tokens(phrase)))
+            words = tuple(self._prepare(tokenise(phrase)))
             if words:
                 self._phrases.setdefault(words, entry_id)
                 self._joined.setdefault("".join(words), entry_id)

@@ -29,6 +29,8 @@ class Priority(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """A section of an answer, with how it gives way when the answer is too long for a phone."""
+
     section: Section
     priority: Priority = Priority.ESSENTIAL
     shrinks: bool = False  # a list that loses items from its end before it goes

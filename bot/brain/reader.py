@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from bot.brain.aspect_lines import ASPECT_TOPICS
@@ -23,7 +23,7 @@ from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
 from bot.brain.typos import Deletes
 from bot.brain.vocabulary import Vocabulary
-from bot.kb.loader import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.shared.answer import Intent
 from bot.shared.normalise import tokens as to_tokens
 
@@ -49,6 +49,8 @@ SETTING_WORDS = {"region": "region", "timezone": "timezone", "time zone": "timez
 
 @dataclass(frozen=True, slots=True)
 class Reading:
+    """What a question asks: its intent and what it names."""
+
     intent: Intent
     platforms: tuple[str, ...] = ()
     topic: str | None = None
@@ -72,6 +74,9 @@ class Reading:
 class Reader:
     def __init__(self, knowledge: KnowledgeBase, vocabulary: Vocabulary) -> None:
         self._vocabulary = vocabulary
+        # Each phrase is read into words by an index and again for the known words below: once is enough (the
+        # brain is built at every `confidant ask`). Kept only while building, and only the knowledge base's phrases.
+        tokenise = cache(to_tokens)
         protected = vocabulary.common_words | vocabulary.stopwords
         platform_phrases: list[tuple[str, str]] = []
         for platform in knowledge.platforms.values():
@@ -82,7 +87,7 @@ class Reader:
         topic_phrases: list[tuple[str, str]] = []
         for topic in knowledge.topics.values():
             topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
-        phrase_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in to_tokens(phrase)}
+        phrase_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in tokenise(phrase)}
         # The words the brain itself knows: their typo corrections are kept (see TypoCorrector).
         own_words = vocabulary.words() | phrase_words
         self.platforms = PhraseIndex(
@@ -91,6 +96,7 @@ class Reader:
             stopwords=vocabulary.stopwords | vocabulary.compare,
             weak=[alias for platform in knowledge.platforms.values() for alias in platform.context_aliases],
             slot=self._name_slot,
+            tokenise=tokenise,
             keep=own_words,
         )
         self.topics = PhraseIndex(
@@ -99,6 +105,7 @@ class Reader:
             stopwords=vocabulary.stopwords,
             fold=True,
             join=False,
+            tokenise=tokenise,
             keep=own_words,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.

@@ -11,9 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
-
 MIN_LENGTH = 4  # shorter words are only ever matched exactly: too many words are one letter from "sms"
 DOUBTFUL_SIMILARITY = 65  # how alike (0-100) a word must be to a name before we ask "Did you mean …?"
 
@@ -69,6 +66,8 @@ def _doubled_letter(word: str, name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Correction:
+    """The known word a typed word was read as."""
+
     word: str
     distance: int
     # True when the word is one typo beyond what we accept with confidence: worth a "Did you mean …?".
@@ -138,6 +137,13 @@ class TypoCorrector:
         # Most of a word's deletes are in no bucket: the intersection finds the few that are without a Python loop.
         for variant in deletes(word) & self._variants:
             candidates |= buckets[variant]
+        if not candidates:
+            return None
+        # Imported on the first guess: most questions name what they ask about correctly, and this import is a
+        # twentieth of `confidant ask`'s start.
+        from rapidfuzz import fuzz
+        from rapidfuzz.distance import OSA
+
         scored = [(OSA.distance(word, candidate, score_cutoff=2), candidate) for candidate in candidates]
         best = sorted((distance, candidate) for distance, candidate in scored if distance <= 2)
         if not best:

@@ -7,7 +7,6 @@ stranger gets no further), the size limit, then the brain, with the assistant it
 
 from __future__ import annotations
 
-import logging
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,8 +25,10 @@ from bot.core.stores import Conversation, ConversationStore, InvitationStore, St
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.shared.quietlog import QuietLogger
 
-log = logging.getLogger(__name__)
+# Not logging.getLogger: `confidant ask` would import logging only to drop these debug and info lines.
+log = QuietLogger(__name__)
 
 REGIONS = ("uk", "eu", "us", "other")
 MAX_NAME = 40

@@ -34,6 +34,8 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Invitation:
+    """A new invitation code, and until when it works."""
+
     code: str  # shown once, to whoever asked; the database keeps only its keyed hash
     expires_at: datetime
 

@@ -14,6 +14,8 @@ from bot.shared.incoming import Incoming
 
 @dataclass(frozen=True, slots=True)
 class InboxItem:
+    """A message kept in the inbox until its answer is sent."""
+
     id: int
     message: Incoming
     # "pending": not yet sent; "sending": a send was started before a crash, so delivery is unknown.

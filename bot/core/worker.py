@@ -95,11 +95,18 @@ class Worker:
         # pooled connections race makes them sleep in SQLite's busy handler (milliseconds each), which cost
         # more than half the throughput in bench/signal_throughput.py. Waiting on an asyncio lock is cheap.
         self._storage = asyncio.Lock()
-        self._adds: GroupCommit[Incoming, InboxItem | None] = GroupCommit(self._storage, inbox.add_many)
-        self._marks: GroupCommit[int, bool] = GroupCommit(self._storage, self._mark_sending)
+        # A store that merges concurrent writes into one transaction itself (SQLite's one writer,
+        # bot.storage.writer) gets the three group commits at once, so that one commit carries them all.
+        merged = bool(getattr(inbox, "merges_writes", False))
+
+        def lock() -> asyncio.Lock:
+            return asyncio.Lock() if merged else self._storage
+
+        self._adds: GroupCommit[Incoming, InboxItem | None] = GroupCommit(lock(), inbox.add_many)
+        self._marks: GroupCommit[int, bool] = GroupCommit(lock(), self._mark_sending)
         # (row, outcome, conversation to give up with it, if that was its last row here) -> rows left in it
         self._completes: GroupCommit[tuple[int, str, str | None], list[InboxItem] | None] = GroupCommit(
-            self._storage, self._complete
+            lock(), self._complete
         )
         # Answered messages whose deleted text may still sit in SQLite's write-ahead log (see Inbox.scrub).
         self._unscrubbed = 0

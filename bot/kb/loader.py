@@ -4,51 +4,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from bot.bundled import bundled
+from bot.kb.knowledge import (
+    FAIL_AFTER_DAYS,
+    KINDS,
+    READER_NOTICE_DAYS,
+    REVIEW_DUE_DAYS,
+    KnowledgeBase,
+    KnowledgeError,
+    bundled_knowledge_dir,
+    entry_files,
+    freshness,
+    label_of,
+)
 from bot.kb.schema import Platform, Topic
 from bot.kb.sources import source_problems
+from bot.kb.validation import validate
 from bot.yamlfile import load_yaml
 
-# Freshness. A curator is warned (and `kb stale` lists the entry) from REVIEW_DUE_DAYS, a month before answers
-# tell readers to check the sources too (READER_NOTICE_DAYS); only past FAIL_AFTER_DAYS does `kb check` fail, so
-# CI does not turn red while a review is merely due.
-REVIEW_DUE_DAYS = 150
-READER_NOTICE_DAYS = 180
-FAIL_AFTER_DAYS = 365
-
-Model = TypeVar("Model", bound=BaseModel)
-
-
-class KnowledgeError(Exception):
-    """The knowledge base cannot be used; `problems` are `file: field: problem` lines."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    platforms: dict[str, Platform]
-    topics: dict[str, Topic]
-    warnings: tuple[str, ...] = field(default=())
-
-    def name_of(self, entry_id: str) -> str:
-        entry = self.platforms.get(entry_id) or self.topics.get(entry_id)
-        return entry.name if entry is not None else entry_id
-
-
-def bundled_knowledge_dir() -> Path:
-    """The knowledge base shipped with the program: inside the wheel, or the checkout's `knowledge/` folder."""
-    return bundled("knowledge")
+# Where they lived before bot.kb.knowledge: the curator's tools and the tests import them from here.
+__all__ = [
+    "FAIL_AFTER_DAYS",
+    "READER_NOTICE_DAYS",
+    "REVIEW_DUE_DAYS",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "bundled_knowledge_dir",
+    "load_knowledge",
+]
 
 
 def _field_path(location: Iterable[int | str]) -> str:
@@ -75,11 +64,13 @@ def _read_yaml(path: Path, label: str) -> tuple[Any, list[str]]:
         return None, [f"{label}: {where}: YAML syntax: {problem}"]
 
 
-def _validate(model: type[Model], data: Any, label: str) -> tuple[Model | None, list[str]]:
+def _validate(
+    kind: type[Platform] | type[Topic], data: Any, label: str
+) -> tuple[Platform | Topic | None, list[str]]:
     if not isinstance(data, dict):
         return None, [f"{label}: (entry): expected a mapping of fields, found {type(data).__name__}"]
     try:
-        return model.model_validate(data), []
+        return validate(kind, data), []
     except ValidationError as error:
         problems = []
         for detail in error.errors():
@@ -90,13 +81,6 @@ def _validate(model: type[Model], data: Any, label: str) -> tuple[Model | None, 
                 where, message = message.split(": ", 1)
             problems.append(f"{label}: {where}: {message}")
         return None, problems
-
-
-def _label(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
 
 
 def _cited(entry: Platform | Topic) -> list[tuple[str, str]]:
@@ -124,13 +108,14 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError([f"{root}: (folder): no knowledge base here"])
 
-    kinds: tuple[tuple[str, type[Platform] | type[Topic], dict[str, Any]], ...] = (
-        ("platforms", Platform, platforms),
-        ("topics", Topic, topics),
-    )
-    for folder, model, into in kinds:
-        for path in sorted((root / folder).glob("*.y*ml")):
-            label = _label(path, root)
+    kinds: dict[str, tuple[type[Platform] | type[Topic], dict[str, Any]]] = {
+        "platforms": (Platform, platforms),
+        "topics": (Topic, topics),
+    }
+    for folder in KINDS:
+        model, into = kinds[folder]
+        for path in entry_files(root, folder):
+            label = label_of(path, root)
             data, read_problems = _read_yaml(path, label)
             problems += read_problems
             if read_problems:
@@ -147,13 +132,9 @@ def load_knowledge(root: Path, *, today: date | None = None) -> KnowledgeBase:
             labels[entry.id] = label
             into[entry.id] = entry
             problems += _check_sources(entry, label)
-            age = (today - entry.reviewed).days
-            if age < 0:
-                problems.append(f"{label}: reviewed: {entry.reviewed} is in the future")
-            elif age > FAIL_AFTER_DAYS:
-                problems.append(f"{label}: reviewed: {age} days ago; re-check the sources (limit {FAIL_AFTER_DAYS})")
-            elif age > REVIEW_DUE_DAYS:
-                warnings.append(f"{label}: reviewed: {age} days ago; due for a re-check (`confidant kb stale`)")
+            late, due = freshness([(label, entry)], today)
+            problems += late
+            warnings += due
 
     if not platforms and not topics and not problems:
         problems.append(f"{root}: (folder): no entries in platforms/ or topics/")

@@ -2,37 +2,33 @@
 
 Field names follow the counsellor's two kinds of privacy first (session, wider), then the detail. Validation is
 strict (unknown fields are typos) and the consistency rules live here, next to the fields they protect.
+
+The entries are plain frozen dataclasses, so that the brain and the knowledge-base snapshot (bot/kb/snapshot.py)
+use them without importing pydantic; the validating loader (bot/kb/loader.py) has pydantic check the same
+fields and rules (bot/kb/rules.py, bot/kb/validation.py), so there is one schema, not two.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from bot.kb.rules import Rule, Validated
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, Rule(pattern=SLUG)]
+Text = Annotated[str, Rule(min_length=1)]
 # The direct answer to one aspect of a question ("does Zoom record?"): it leads a reply read on a phone, so it
 # stays within two or three sentences.
 ASPECT_MAX_CHARS = 420
-AspectText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ASPECT_MAX_CHARS)]
+AspectText = Annotated[str, Rule(min_length=1, max_length=ASPECT_MAX_CHARS)]
 # A message the counsellor forwards to the client as it is.
 CLIENT_MESSAGE_MAX_CHARS = 700
-ClientMessage = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CLIENT_MESSAGE_MAX_CHARS)
-]
+ClientMessage = Annotated[str, Rule(min_length=1, max_length=CLIENT_MESSAGE_MAX_CHARS)]
 
 
 def _check_url(url: str) -> str:
@@ -41,11 +37,7 @@ def _check_url(url: str) -> str:
     return url
 
 
-Url = Annotated[str, AfterValidator(_check_url)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+Url = Annotated[str, Rule(check=_check_url)]
 
 
 class Verdict(StrEnum):
@@ -83,7 +75,8 @@ class E2EEState(StrEnum):
     NOT_APPLICABLE = "n/a"
 
 
-class E2EE(Strict):
+@dataclass(frozen=True, kw_only=True)
+class E2EE(Validated):
     """End-to-end encryption per surface: apps differ within themselves."""
 
     chat_1to1: E2EEState = E2EEState.NOT_APPLICABLE
@@ -96,21 +89,26 @@ class E2EE(Strict):
     caveats: tuple[Text, ...] = ()
 
 
-class Summary(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Summary(Validated):
     """The two kinds of privacy, in one or two plain sentences each: what the bot says first."""
 
     session: Text  # during a session: can anyone listen in?
     wider: Text  # beyond it: data, metadata, business model
 
 
-class Presence(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Presence(Validated):
     """Does the app show when someone is online? A confidentiality leak: it shows who is a client and when."""
 
     shown: Text  # what others see by default ("online", "last seen", read receipts)
     can_hide: Literal["yes", "partly", "no", "n/a"]
 
 
-class BusinessModel(Strict):
+@dataclass(frozen=True, kw_only=True)
+class BusinessModel(Validated):
+    """How the operator makes money, and whether ads are part of it."""
+
     summary: Text
     # True when this service shows its users ads, or when what it learns about its users (content, contacts,
     # metadata, usage) feeds ad targeting, here or in the operator's other products. A company with an ad
@@ -118,20 +116,27 @@ class BusinessModel(Strict):
     advertising: bool
 
 
-class OpenSource(Strict):
+@dataclass(frozen=True, kw_only=True)
+class OpenSource(Validated):
+    """Whether the apps and the server are open source, and audited."""
+
     client: Literal["yes", "partly", "no"]
     server: Literal["yes", "partly", "no"]
     audits: Text | None = None
 
 
-class Compliance(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Compliance(Validated):
+    """What the operator offers for health-privacy law: a BAA in the US, processor terms in the UK and EU."""
+
     hipaa_baa: Text  # US: is a Business Associate Agreement offered, on which plans?
     gdpr: Text  # UK/EU: processor terms (DPA), data location
     uk: Text | None = None  # UK-only notes: ICO, NHS, professional bodies
     eu: Text | None = None  # EU-only notes: national regulators
 
 
-class RegionLaw(Strict):
+@dataclass(frozen=True, kw_only=True)
+class RegionLaw(Validated):
     """Law lines that apply in one region only: shown to users of that region, and all of them in "more"."""
 
     uk: Text | None = None
@@ -139,18 +144,28 @@ class RegionLaw(Strict):
     us: Text | None = None
 
 
-class Incident(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Incident(Validated):
+    """Something that happened to the platform and bears on trusting it (a flaw, a breach, a shutdown), with its
+    source."""
+
     date: date
     what: Text
     source: Url
 
 
-class Retirement(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Retirement(Validated):
+    """A platform that is gone, and the entry to use instead."""
+
     date: date
     successor: Slug  # id of the entry to use instead
 
 
-class Platform(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Platform(Validated):
+    """A communication platform, as a counsellor weighs it for client work."""
+
     id: Slug
     name: Text
     operator: Text
@@ -187,15 +202,15 @@ class Platform(Strict):
     # change on their side, what the counsellor will and will not do.
     client_message: ClientMessage
     incidents: tuple[Incident, ...] = ()
-    tips: tuple[Text, ...] = Field(min_length=1)
+    tips: Annotated[tuple[Text, ...], Rule(min_length=1)]
     alternatives: tuple[Slug, ...] = ()
     conflicts: Text | None = None  # where sources disagree, say so
     retired: Retirement | None = None
-    sources: tuple[Url, ...] = Field(min_length=2)
+    sources: Annotated[tuple[Url, ...], Rule(min_length=2)]
     reviewed: date
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Platform:
+    def __post_init__(self) -> None:
+        # Rules across fields, on every entry built, the validated ones and those a snapshot restores.
         if self.verdict is Verdict.RECOMMENDED:
             if not self.recommended_for:
                 raise ValueError("recommended_for: a recommended platform must say what it is recommended for")
@@ -210,7 +225,6 @@ class Platform(Strict):
             raise ValueError("recommended_for: only a recommended platform may list uses")
         if (self.verdict is Verdict.RETIRED) != (self.retired is not None):
             raise ValueError("retired: a retired verdict needs `retired` (date and successor), and only it")
-        return self
 
 
 _DEFAULT = frozenset({E2EEState.DEFAULT})
@@ -222,23 +236,24 @@ USE_SURFACES: dict[Use, tuple[tuple[str, frozenset[E2EEState]], ...]] = {
 }
 
 
-class Topic(Strict):
+@dataclass(frozen=True, kw_only=True)
+class Topic(Validated):
+    """A question about privacy in client work that is about no one platform."""
+
     id: Slug
     name: Text
-    phrasings: tuple[Text, ...] = Field(min_length=1)  # words and phrases that should find this topic
+    phrasings: Annotated[tuple[Text, ...], Rule(min_length=1)]  # words and phrases that should find this topic
     short: Text
     long: Text
     law: RegionLaw | None = None  # a law of one region (an Illinois act, the UK Data Act): shown to that region
     related: tuple[Slug, ...] = ()
-    sources: tuple[Url, ...] = Field(min_length=2)
+    sources: Annotated[tuple[Url, ...], Rule(min_length=2)]
     reviewed: date
 
-    @model_validator(mode="after")
-    def _short_is_short(self) -> Topic:
+    def __post_init__(self) -> None:
         words = len(self.short.split())
         if words > 120:
             raise ValueError(f"short: {words} words; keep it to 120 or fewer (put the rest in `long`)")
-        return self
 
 
 Entry = Platform | Topic

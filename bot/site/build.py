@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.kb.loader import FAIL_AFTER_DAYS, READER_NOTICE_DAYS, REVIEW_DUE_DAYS, KnowledgeBase
+from bot.kb.knowledge import FAIL_AFTER_DAYS, READER_NOTICE_DAYS, REVIEW_DUE_DAYS, KnowledgeBase
 from bot.kb.schema import E2EEState, Platform, Topic, Verdict
 from bot.kb.words import VERDICT_LABELS
 from bot.site.scorecard import (

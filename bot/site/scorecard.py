@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.kb.loader import READER_NOTICE_DAYS
+from bot.kb.knowledge import READER_NOTICE_DAYS
 from bot.kb.schema import Category, E2EEState, Platform
 from bot.kb.words import E2EE_STATE_RANK, VERDICT_LABELS, VERDICT_RANK
 

@@ -30,6 +30,11 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    sqlite_pragmas(dbapi_connection)
+
+
+def sqlite_pragmas(dbapi_connection: Any) -> None:
+    """Every connection to the SQLite file gets these (secure_delete and synchronous are per connection)."""
     cursor = dbapi_connection.cursor()
     # Zero the bytes of deleted rows, so answered messages do not linger in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
@@ -53,7 +58,11 @@ def create_engine(url: str) -> AsyncEngine:
     if path is not None:
         _private_file(path)
     # hide_parameters: a database error's text would otherwise quote the SQL parameters (message text, ids).
-    engine = create_async_engine(async_url(url), pool_pre_ping=path is None, hide_parameters=True)
+    # SQLite: enough pooled connections for the readers of a busy worker (50 conversations at once), so that
+    # none is opened and closed per message (each aiosqlite connection is a thread of its own, set up with the
+    # pragmas below). Writes go through one writer (bot.storage.writer) whatever the pool size.
+    sizes = {"pool_size": 16, "max_overflow": 48} if path is not None else {}
+    engine = create_async_engine(async_url(url), pool_pre_ping=path is None, hide_parameters=True, **sizes)
     if make_url(url).get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -30,9 +30,9 @@ from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.storage import leases
-from bot.storage.database import scrub
 from bot.storage.dialect import insert_for
 from bot.storage.models import InboxMessage, ProcessedMessage
+from bot.storage.writer import writer_for
 
 inbox = cast(Table, InboxMessage.__table__)
 processed = cast(Table, ProcessedMessage.__table__)
@@ -64,6 +64,10 @@ class Inbox:
 
     def __init__(self, engine: AsyncEngine, keyer: Keyer, *, lease_seconds: float = LEASE_SECONDS) -> None:
         self._engine = engine
+        # Every write goes through the database's one writer: on SQLite, writes queued meanwhile share a commit.
+        self._writer = writer_for(engine)
+        # Read by the worker: concurrent writes here share a transaction (SQLite), so it need not serialise them.
+        self.merges_writes = self._writer.batches
         self._keyer = keyer
         self.lease_seconds = lease_seconds
         # This process among the instances sharing the database (new at every start, never reused).
@@ -82,7 +86,15 @@ class Inbox:
         others; only messages whose key was new get an inbox row.
         """
         keys = [self._keyer.message_key(message.message_key) for message in messages]
-        async with self._engine.begin() as connection:
+        fresh: dict[str, Incoming] = {}
+        ids: dict[str, int] = {}
+        conversations: dict[str, str] = {}
+        held: set[str] = set()
+
+        async def work(connection: AsyncConnection) -> None:
+            nonlocal held
+            fresh.clear()
+            ids.clear()
             claimed = set(
                 (
                     await connection.execute(
@@ -103,21 +115,21 @@ class Inbox:
                     )
                 ).scalars()
             )
-            fresh: dict[str, Incoming] = {}
             for key, message in zip(keys, messages, strict=True):
                 if key in claimed and key not in fresh:
                     fresh[key] = message
-            ids: dict[str, int] = {}
-            conversations = {key: self._conversation(message) for key, message in fresh.items()}
-            held: set[str] = set()
+            conversations.update({key: self._conversation(message) for key, message in fresh.items()})
+            held = set()
             if fresh:
                 rows = await connection.execute(
                     insert(inbox)
                     .values([_inbox_row(key, conversations[key], message) for key, message in fresh.items()])
                     .returning(inbox.c.key, inbox.c.id)
                 )
-                ids = {key: row_id for key, row_id in rows.all()}
+                ids.update({key: row_id for key, row_id in rows.all()})
                 held = await leases.take(connection, self.holder, conversations.values(), self.lease_seconds)
+
+        await self._writer.write(work)
         items: list[InboxItem | None] = []
         for key, message in zip(keys, messages, strict=True):
             if key in ids and fresh.get(key) is message:
@@ -153,14 +165,18 @@ class Inbox:
         """Renew this instance's leases and take every conversation nobody holds (new, or its holder was
         killed); returns the rows of the conversations taken, oldest first. `transports`: only conversations
         of these messengers (an instance answers only what it can send)."""
-        async with self._engine.begin() as connection:
+
+        async def work(connection: AsyncConnection) -> list[InboxItem]:
             await leases.renew(connection, self.holder, self.lease_seconds)
             if not self._old_rows_keyed:
                 await self._key_old_rows(connection)
-                self._old_rows_keyed = True
             free = await leases.unheld(connection, inbox, transports)
             taken = await leases.take(connection, self.holder, free, self.lease_seconds)
             return await self._rows_of(connection, taken)
+
+        rows = await self._writer.write(work)
+        self._old_rows_keyed = True
+        return rows
 
     async def release(self, conversation: str) -> list[InboxItem]:
         """Give up a conversation whose rows this instance has answered; if rows arrived meanwhile (stored by
@@ -171,8 +187,7 @@ class Inbox:
         delete waits for it, and the look then sees its row) or finds the lease gone and takes the
         conversation itself. Either way no row is left with nobody to answer it.
         """
-        async with self._engine.begin() as connection:
-            return await self._release(connection, conversation)
+        return await self._writer.write(lambda connection: self._release(connection, conversation))
 
     async def _release(self, connection: AsyncConnection, conversation: str) -> list[InboxItem]:
         await leases.give_up(connection, self.holder, conversation)
@@ -181,10 +196,26 @@ class Inbox:
         taken = await leases.take(connection, self.holder, [conversation], self.lease_seconds)
         return await self._rows_of(connection, taken)
 
+    async def _release_many(
+        self, connection: AsyncConnection, conversations: Collection[str]
+    ) -> dict[str, list[InboxItem]]:
+        """`_release` for many conversations in a few statements (the leases first, then the look, as there)."""
+        if not conversations:
+            return {}
+        wanted = sorted(set(conversations))
+        await leases.give_up_many(connection, self.holder, wanted)
+        query = select(inbox.c.conversation).distinct().where(inbox.c.conversation.in_(wanted))
+        busy = list((await connection.execute(query)).scalars())
+        kept: dict[str, list[InboxItem]] = {conversation: [] for conversation in wanted}
+        if busy:
+            taken = await leases.take(connection, self.holder, busy, self.lease_seconds)
+            for item in await self._rows_of(connection, taken):
+                kept[item.conversation].append(item)
+        return kept
+
     async def release_all(self) -> None:
         """Give up every conversation (at shutdown): other instances take what is left at their next heartbeat."""
-        async with self._engine.begin() as connection:
-            await leases.give_up(connection, self.holder)
+        await self._writer.write(lambda connection: leases.give_up(connection, self.holder))
 
     async def rows_of(self, conversation: str) -> list[InboxItem]:
         """The unfinished rows of a conversation this instance holds, oldest first."""
@@ -194,8 +225,7 @@ class Inbox:
     async def forget_leases(self) -> None:
         """For a database only this process uses (SQLite under the instance lock): leases left by an earlier
         run of it need not run out first."""
-        async with self._engine.begin() as connection:
-            await leases.clear(connection)
+        await self._writer.write(leases.clear)
 
     async def _rows_of(self, connection: AsyncConnection, conversations: Collection[str]) -> list[InboxItem]:
         if not conversations:
@@ -215,23 +245,27 @@ class Inbox:
     async def mark_sending(self, ids: Iterable[int]) -> set[int]:
         """Record that sends are about to start: after a crash, such rows are not sent again. Returns the ids
         that were still pending: only those may be sent (another instance took the others)."""
-        async with self._engine.begin() as connection:
+        wanted = list(ids)
+
+        async def work(connection: AsyncConnection) -> set[int]:
             marked = await connection.execute(
                 update(inbox)
-                .where(inbox.c.id.in_(list(ids)), inbox.c.state == "pending")
+                .where(inbox.c.id.in_(wanted), inbox.c.state == "pending")
                 .values(state="sending")
                 .returning(inbox.c.id)
             )
             return set(marked.scalars())
 
+        return await self._writer.write(work)
+
     async def hold(self, item_id: int) -> None:
         """Back to pending after a refusal that certainly delivered nothing, noting when the wait began."""
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(inbox)
-                .where(inbox.c.id == item_id)
-                .values(state="pending", held_since=func.coalesce(inbox.c.held_since, datetime.now(UTC)))
-            )
+        query = (
+            update(inbox)
+            .where(inbox.c.id == item_id)
+            .values(state="pending", held_since=func.coalesce(inbox.c.held_since, datetime.now(UTC)))
+        )
+        await self._writer.write(lambda connection: connection.execute(query))
 
     async def complete(
         self, results: Sequence[tuple[int, str]], *, scrub: bool = True, release: Collection[str] = ()
@@ -243,7 +277,8 @@ class Inbox:
         With `scrub=False` the caller promises to call `scrub()` soon (the worker does, whenever it goes idle).
         """
         outcomes = dict(results)
-        async with self._engine.begin() as connection:
+
+        async def work(connection: AsyncConnection) -> dict[str, list[InboxItem]]:
             deleted = await connection.execute(
                 delete(inbox).where(inbox.c.id.in_(list(outcomes))).returning(inbox.c.id, inbox.c.key)
             )
@@ -252,19 +287,24 @@ class Inbox:
                 keys_by_outcome[outcomes[item_id]].append(key)
             for outcome, keys in keys_by_outcome.items():
                 await connection.execute(update(processed).where(processed.c.key.in_(keys)).values(outcome=outcome))
-            kept = {conversation: await self._release(connection, conversation) for conversation in release}
+            return await self._release_many(connection, release)
+
+        kept = await self._writer.write(work)
         if scrub:
             await self.scrub()
         return kept
 
     async def scrub(self) -> None:
-        """Make deleted text unrecoverable from the SQLite files (see `bot.storage.database.scrub`)."""
-        await scrub(self._engine)
+        """Make deleted text unrecoverable from the SQLite files (see `bot.storage.database.scrub`); run by the
+        writer between its transactions, so a checkpoint never waits on (or is blocked by) a batch in flight."""
+        if self._engine.dialect.name != "sqlite":
+            return
+        await self._writer.alone(lambda connection: connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")))
 
     async def purge_processed(self, older_than: datetime) -> int:
         """Forget dedupe keys older than the window in which a duplicate can still arrive."""
-        async with self._engine.begin() as connection:
-            result = await connection.execute(delete(processed).where(processed.c.received_at < older_than))
+        query = delete(processed).where(processed.c.received_at < older_than)
+        result = await self._writer.write(lambda connection: connection.execute(query))
         return int(result.rowcount or 0)
 
     async def backlog(self) -> int:

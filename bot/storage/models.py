@@ -52,6 +52,16 @@ class UserSetting(Base):
     value: Mapped[str] = mapped_column(String(200))
 
 
+class SettingsVersion(Base):
+    """One row counting changes to users and their settings (set, forget, `confidant users remove`), so that
+    every instance keeping settings in memory notices another's change by reading one number."""
+
+    __tablename__ = "settings_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class ProcessedMessage(Base):
     """A message key we have already taken in (hashed, because raw keys contain sender ids), for dedupe."""
 

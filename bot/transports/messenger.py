@@ -45,6 +45,8 @@ def _no_problems(settings: Settings) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Messenger:
+    """A messenger the program can serve: how it is switched on, checked, built and commanded."""
+
     name: str
     # The variables that switch it on, for the "no messenger is configured" line.
     switched_on_by: str = ""

@@ -14,8 +14,8 @@ from bot.core.worker import APOLOGY, DEDUPE_WINDOW, Worker
 from bot.logs import quiet_noisy_loggers
 from bot.shared.answer import Answer, Intent
 from bot.shared.incoming import Incoming
-from bot.storage.inbox import Inbox
 from bot.storage.models import ProcessedMessage
+from bot.storage.stores import MessageInbox
 from bot.transports.base import Transport
 from tests.fakes.storage import open_inbox
 from tests.fakes.transport import RecordingTransport
@@ -54,14 +54,14 @@ def incoming(text: str, chat: str = "anna", n: int | None = None) -> Incoming:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[tuple[Inbox, AsyncEngine]]:
+async def storage(tmp_path: Path) -> AsyncIterator[tuple[MessageInbox, AsyncEngine]]:
     inbox, engine = await open_inbox(tmp_path)
     yield inbox, engine
     await engine.dispose()
 
 
 @pytest.fixture
-def inbox(storage: tuple[Inbox, AsyncEngine]) -> Inbox:
+def inbox(storage: tuple[MessageInbox, AsyncEngine]) -> MessageInbox:
     return storage[0]
 
 
@@ -72,7 +72,7 @@ def test_recording_transport_satisfies_the_protocols() -> None:
     assert isinstance(transport.receiver, Receiver)
 
 
-async def test_one_conversation_in_order_and_others_concurrently(inbox: Inbox) -> None:
+async def test_one_conversation_in_order_and_others_concurrently(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     assistant = EchoAssistant()
     assistant.delays = {"a1": 0.2, "b1": 0.01}
@@ -90,7 +90,7 @@ async def test_one_conversation_in_order_and_others_concurrently(inbox: Inbox) -
     assert worker.outcomes["answered"] == 4
 
 
-async def test_duplicates_are_answered_once(inbox: Inbox) -> None:
+async def test_duplicates_are_answered_once(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     worker = Worker(inbox, EchoAssistant(), [transport])
     assert await worker.accept(incoming("hello", n=1))
@@ -101,7 +101,7 @@ async def test_duplicates_are_answered_once(inbox: Inbox) -> None:
     assert transport.delivered == [("anna", "hello")]
 
 
-async def test_start_resumes_rows_left_by_a_previous_run(inbox: Inbox) -> None:
+async def test_start_resumes_rows_left_by_a_previous_run(inbox: MessageInbox) -> None:
     await inbox.add(incoming("left over 1", n=1))
     await inbox.add(incoming("left over 2", n=2))
     transport = RecordingTransport()
@@ -112,7 +112,7 @@ async def test_start_resumes_rows_left_by_a_previous_run(inbox: Inbox) -> None:
 
 
 async def test_row_interrupted_while_sending_is_never_sent_again(
-    inbox: Inbox, storage: tuple[Inbox, AsyncEngine]
+    inbox: MessageInbox, storage: tuple[MessageInbox, AsyncEngine]
 ) -> None:
     item = await inbox.add(incoming("maybe sent", n=1))
     assert item is not None
@@ -132,7 +132,7 @@ async def test_row_interrupted_while_sending_is_never_sent_again(
 
 
 @pytest.mark.parametrize("outcome", ["failed", "delivery-unknown"])
-async def test_delivery_errors_are_recorded_not_retried(inbox: Inbox, outcome: str) -> None:
+async def test_delivery_errors_are_recorded_not_retried(inbox: MessageInbox, outcome: str) -> None:
     transport = RecordingTransport()
     transport.failures.append(DeliveryError(outcome, "rate limited"))  # type: ignore[arg-type]
     worker = Worker(inbox, EchoAssistant(), [transport])
@@ -145,7 +145,7 @@ async def test_delivery_errors_are_recorded_not_retried(inbox: Inbox, outcome: s
     assert await inbox.backlog() == 0
 
 
-async def test_unexpected_delivery_crash_counts_as_unknown(inbox: Inbox) -> None:
+async def test_unexpected_delivery_crash_counts_as_unknown(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     transport.failures.append(RuntimeError("socket in a bad state"))
     worker = Worker(inbox, EchoAssistant(), [transport])
@@ -155,7 +155,7 @@ async def test_unexpected_delivery_crash_counts_as_unknown(inbox: Inbox) -> None
 
 
 async def test_assistant_failure_sends_an_apology_and_logs_no_text(
-    inbox: Inbox, caplog: pytest.LogCaptureFixture
+    inbox: MessageInbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     transport = RecordingTransport()
     worker = Worker(inbox, EchoAssistant(), [transport])
@@ -169,7 +169,7 @@ async def test_assistant_failure_sends_an_apology_and_logs_no_text(
     assert "anna" not in caplog.text
 
 
-async def test_no_answer_means_nothing_is_sent(inbox: Inbox) -> None:
+async def test_no_answer_means_nothing_is_sent(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     worker = Worker(inbox, EchoAssistant(), [transport])
     await worker.accept(incoming("ignore me", n=1))
@@ -179,7 +179,7 @@ async def test_no_answer_means_nothing_is_sent(inbox: Inbox) -> None:
     assert transport.typing == [("start", "anna"), ("stop", "anna")]
 
 
-async def test_waits_for_the_transport_before_recording_a_send(inbox: Inbox) -> None:
+async def test_waits_for_the_transport_before_recording_a_send(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     transport.send_gate.clear()
     worker = Worker(inbox, EchoAssistant(), [transport])
@@ -192,7 +192,7 @@ async def test_waits_for_the_transport_before_recording_a_send(inbox: Inbox) -> 
     assert transport.delivered == [("anna", "x")]
 
 
-async def test_shutdown_finishes_in_flight_within_the_deadline(inbox: Inbox) -> None:
+async def test_shutdown_finishes_in_flight_within_the_deadline(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     assistant = EchoAssistant()
     assistant.delays = {"quick": 0.02}
@@ -207,7 +207,7 @@ async def test_shutdown_finishes_in_flight_within_the_deadline(inbox: Inbox) -> 
     assert [i.message.text for i in await inbox.pending("test")] == ["queued behind", "late"]
 
 
-async def test_shutdown_deadline_cancels_and_the_next_start_answers(inbox: Inbox) -> None:
+async def test_shutdown_deadline_cancels_and_the_next_start_answers(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     assistant = EchoAssistant()
     assistant.block.clear()
@@ -222,7 +222,7 @@ async def test_shutdown_deadline_cancels_and_the_next_start_answers(inbox: Inbox
     assert transport.delivered == [("anna", "slow")]
 
 
-async def test_purge_forgets_old_dedupe_keys(inbox: Inbox) -> None:
+async def test_purge_forgets_old_dedupe_keys(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     worker = Worker(inbox, EchoAssistant(), [transport])
     await worker.accept(incoming("x", n=1))
@@ -231,7 +231,7 @@ async def test_purge_forgets_old_dedupe_keys(inbox: Inbox) -> None:
     assert await worker.purge(now=datetime.now(UTC) + DEDUPE_WINDOW + timedelta(minutes=1)) == 1
 
 
-async def test_many_conversations_are_bounded(inbox: Inbox) -> None:
+async def test_many_conversations_are_bounded(inbox: MessageInbox) -> None:
     transport = RecordingTransport()
     assistant = EchoAssistant()
     worker = Worker(inbox, assistant, [transport], max_conversations=3)
@@ -245,9 +245,9 @@ async def test_many_conversations_are_bounded(inbox: Inbox) -> None:
     assert len(transport.delivered) == 10
 
 
-async def test_storage_failure_leaves_the_row_for_the_next_start(inbox: Inbox) -> None:
+async def test_storage_failure_leaves_the_row_for_the_next_start(inbox: MessageInbox) -> None:
     class FlakyInbox:
-        def __init__(self, real: Inbox) -> None:
+        def __init__(self, real: MessageInbox) -> None:
             self.real = real
             self.fail = True
 

@@ -23,7 +23,7 @@ from bot.runner import run_transports
 from bot.shared.answer import Answer, Intent, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
-from bot.storage.inbox import Inbox
+from bot.storage.stores import MessageInbox
 from tests.fakes.signal_envelopes import BOT_NUMBER
 from tests.fakes.storage import TEST_SECRET, open_inbox
 
@@ -50,7 +50,7 @@ class StandIn:
 class StandInApp:
     settings: Settings
     engine: AsyncEngine
-    inbox: Inbox
+    inbox: MessageInbox
     keyer: Keyer
     assistant: StandIn
 

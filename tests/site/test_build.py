@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import date
 from html import unescape
 from html.parser import HTMLParser
@@ -133,12 +134,8 @@ def test_without_a_site_url_pages_have_no_canonical_address(knowledge: Knowledge
 
 def test_entry_text_is_escaped(knowledge: KnowledgeBase) -> None:
     whatsapp = knowledge.platforms["whatsapp"]
-    evil = whatsapp.model_copy(
-        update={
-            "name": "<script>alert(1)</script>",
-            "tips": ('<img src=x onerror="alert(2)">',),
-            "operator": "A & B <b>",
-        }
+    evil = replace(
+        whatsapp, name="<script>alert(1)</script>", tips=('<img src=x onerror="alert(2)">',), operator="A & B <b>"
     )
     pages = render_site(KnowledgeBase(platforms={"whatsapp": evil}, topics={}), today=TODAY)
     for html in pages.values():
@@ -150,15 +147,14 @@ def test_entry_text_is_escaped(knowledge: KnowledgeBase) -> None:
 
 
 def test_optional_answers_show_only_when_written(knowledge: KnowledgeBase) -> None:
-    bare = knowledge.platforms["signal"].model_copy(update={"recording": None, "client_message": None})
-    full = bare.model_copy(
-        update={
-            "id": "scribe",
-            "name": "Scribe",
-            "category": Category.AI,
-            "recording": "It records every session & keeps it.",
-            "client_message": "Hello, you will need nothing but a browser.",
-        }
+    bare = replace(knowledge.platforms["signal"], recording=None, client_message=None)  # type: ignore[arg-type]
+    full = replace(
+        bare,
+        id="scribe",
+        name="Scribe",
+        category=Category.AI,
+        recording="It records every session & keeps it.",
+        client_message="Hello, you will need nothing but a browser.",
     )
     pages = render_site(KnowledgeBase(platforms={"signal": bare, "scribe": full}, topics={}), today=TODAY)
     assert "A message for your client" not in pages["platforms/signal/index.html"]

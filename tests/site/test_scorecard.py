@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -45,8 +46,8 @@ def test_every_platform_is_in_exactly_one_row(knowledge: KnowledgeBase) -> None:
 
 def test_sections_follow_the_groups_and_skip_empty_ones(knowledge: KnowledgeBase) -> None:
     whatsapp = knowledge.platforms["whatsapp"]
-    ai = whatsapp.model_copy(update={"id": "scribe", "name": "Scribe", "category": Category.AI})
-    practice = whatsapp.model_copy(update={"id": "notes", "name": "Notes", "category": Category.PRACTICE})
+    ai = replace(whatsapp, id="scribe", name="Scribe", category=Category.AI)
+    practice = replace(whatsapp, id="notes", name="Notes", category=Category.PRACTICE)
     found = sections([ai, practice, whatsapp], TODAY)
     assert [section.group.id for section in found] == ["messaging", "practice-software", "ai-tools"]
     assert [group.id for group in GROUPS][-2:] == ["practice-software", "ai-tools"]
@@ -70,7 +71,7 @@ def test_e2ee_cell_shows_the_surfaces_of_the_use(knowledge: KnowledgeBase) -> No
 
 def test_e2ee_cell_falls_back_to_any_surface_that_applies(knowledge: KnowledgeBase) -> None:
     whatsapp = knowledge.platforms["whatsapp"]
-    scribe = whatsapp.model_copy(update={"category": Category.AI})
+    scribe = replace(whatsapp, category=Category.AI)
     assert surfaces_for(scribe, GROUP_OF[Category.AI])[0].label == "One-to-one chats"
 
 
@@ -78,7 +79,7 @@ def test_incident_sources_are_numbered_after_the_entry_sources(knowledge: Knowle
     whatsapp = knowledge.platforms["whatsapp"]
     extra = Incident(date=date(2024, 1, 2), what="Something happened.", source="https://example.org/incident")
     listed = Incident(date=date(2024, 1, 3), what="Again.", source=whatsapp.sources[1])
-    changed = whatsapp.model_copy(update={"incidents": (extra, listed)})
+    changed = replace(whatsapp, incidents=(extra, listed))
     assert numbered_sources(changed) == (*whatsapp.sources, "https://example.org/incident")
 
 

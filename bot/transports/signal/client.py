@@ -95,11 +95,17 @@ class SignalClient:
         self._sleep = sleep
         self._account_path = quote(number, safe="+")
         t = self.timeouts
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        if transport is None:
+            # httpx stays the API; aiohttp carries the bytes (bot.transports.signal.wire, bench/http_wire.py).
+            from bot.transports.signal.wire import AiohttpWire
+
+            transport = AiohttpWire(max_connections=64)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
             timeout=httpx.Timeout(t.quick, connect=t.connect),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            limits=limits,
             headers={"user-agent": "confidant"},
             # The API lives on a private network next to the bot; a proxy from the environment would only
             # send account traffic somewhere else.

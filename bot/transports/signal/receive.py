@@ -8,7 +8,10 @@ JSON object to a sink until stopped.
 * `PollReceiver` (normal/native mode): `GET /v1/receive/{number}` in small batches; messages wait on Signal's
   servers while we are away, so nothing is lost across restarts.
 
-The sink is the transport's frame handler, which persists before it returns.
+The sink is the transport's frame handler, which persists before it returns. The WebSocket loop does not wait
+for it: each frame's sink starts as a task, in arrival order, and reaches the inbox writer's queue before it first
+waits, so the writer commits everything that arrived meanwhile in one transaction and keeps the order within a
+conversation. A socket's loop ends only after every frame it read is stored (or failed loudly).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import websockets
@@ -30,7 +33,7 @@ from bot.transports.signal.errors import SignalError
 
 logger = logging.getLogger(__name__)
 
-FrameSink = Callable[[object], Awaitable[None]]
+FrameSink = Callable[[object], Coroutine[Any, Any, None]]
 Probe = Callable[[], Awaitable[bool]]
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -49,6 +52,9 @@ class _NoWireLogs(logging.LoggerAdapter[logging.Logger]):
 
 
 _WIRE_LOGGER = _NoWireLogs(logging.getLogger(__name__ + ".wire"), {})
+
+# Frames read but not yet stored, per socket, before the loop waits for some to be: bounds memory in a burst.
+MAX_UNSTORED = 1000
 
 
 def decode_frame(raw: str | bytes) -> object | None:
@@ -85,6 +91,15 @@ def decode_poll_body(body: str) -> tuple[list[object], bool]:
         frames.append(frame)
         position = body.find("{", end)
     return frames, True
+
+
+def _stored(unstored: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+    def done(task: asyncio.Task[None]) -> None:
+        unstored.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.error("a received Signal frame was not handled: %s", type(error).__name__)
+
+    return done
 
 
 class WebSocketReceiver:
@@ -199,6 +214,7 @@ class WebSocketReceiver:
 
     async def _pump(self, socket: ClientConnection) -> None:
         watchdog = asyncio.create_task(self._watch(socket)) if self._probe is not None else None
+        unstored: set[asyncio.Task[None]] = set()
         try:
             async for raw in socket:
                 self.last_frame_at = self._clock()
@@ -206,7 +222,12 @@ class WebSocketReceiver:
                 if frame is None:
                     logger.warning("skipped an unreadable Signal frame (%d bytes)", len(raw))
                     continue
-                await self._sink(frame)
+                if len(unstored) >= MAX_UNSTORED:
+                    await asyncio.wait(unstored, return_when=asyncio.FIRST_COMPLETED)
+                # Not awaited: the next frame is read while this one is stored (tasks start in creation order).
+                task = asyncio.create_task(self._sink(frame))
+                unstored.add(task)
+                task.add_done_callback(_stored(unstored))
             if socket not in self._retiring:
                 code = socket.close_code
                 logger.warning("Signal websocket closed by the server (code %s); reconnecting", code)
@@ -219,6 +240,9 @@ class WebSocketReceiver:
             self._retiring.discard(socket)
             if watchdog is not None:
                 watchdog.cancel()
+            if unstored:
+                # Every frame read from this socket is stored before the loop is over.
+                await asyncio.wait(set(unstored))
 
     async def _watch(self, socket: ClientConnection) -> None:
         """Silence is normal for a quiet bot, so after a quiet spell ask the daemon (`/v1/accounts`) whether
@@ -294,9 +318,10 @@ class PollReceiver:
             frames, damaged = decode_poll_body(body)
             if damaged:
                 logger.warning("Signal poll body was not clean JSON; recovered %d message(s)", len(frames))
-            # Every frame of the batch is persisted before the next poll acknowledges more.
-            for frame in frames:
-                await self._sink(frame)
+            # Every frame of the batch is persisted (in one transaction, under load) before the next poll
+            # acknowledges more; gather starts the sinks in order, so the order within a conversation holds.
+            if frames:
+                await asyncio.gather(*(self._sink(frame) for frame in frames))
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -83,6 +83,7 @@ class Tuning:
     # How often the shared alerts (pauses, untrusted people, solved captchas) are read back.
     alerts_every: float = 2.0
     read_receipts: bool = True
+    typing: bool = True
 
 
 class SignalTransport:
@@ -135,6 +136,8 @@ class SignalTransport:
         # Alerts once lived in this file, with people's Signal addresses in it; they are in the database now.
         (state_dir / "signal-alerts.json").unlink(missing_ok=True)
         client = SignalClient(settings.signal_url, settings.signal_number, transport=http_transport)
+        if tuning is None:
+            tuning = Tuning(read_receipts=settings.signal_read_receipts, typing=settings.signal_typing)
         return cls(client, receive_mode=settings.signal_receive, keyer=keyer, alerts=alerts, tuning=tuning)
 
     # -- start-up --
@@ -352,6 +355,9 @@ class SignalTransport:
 
     @contextlib.asynccontextmanager
     async def working(self, message: Incoming) -> AsyncIterator[None]:
+        if not self.tuning.typing:
+            yield
+            return
         shown = asyncio.Event()
         try:
             async with alongside(self._typing(message.chat, shown)):

@@ -16,7 +16,7 @@ from bot.shared.answer import Answer, Intent, Link, Section
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.storage.alerts import OperatorAlerts
-from bot.storage.inbox import Inbox
+from bot.storage.stores import MessageInbox
 from bot.transports.signal.client import SignalClient, Timeouts
 from bot.transports.signal.transport import ReceiveMode, SignalTransport, Tuning
 from tests.fakes.signal_api import FakeSignalApi
@@ -63,7 +63,7 @@ class Bot:
     api: FakeSignalApi
     transport: SignalTransport
     worker: Worker
-    inbox: Inbox
+    inbox: MessageInbox
     engine: AsyncEngine
     alerts: OperatorAlerts
     receiving: asyncio.Task[None]

@@ -421,3 +421,25 @@ async def test_a_conversation_follows_up_on_signal(tmp_path: Path, knowledge: Kn
     whatsapp = knowledge.platforms["whatsapp"]
     assert "Groups:" in replies[1] and escape(whatsapp.groups[:40]) in replies[1]
     assert "On phones:" in replies[2] and escape(whatsapp.mobile[:40]) in replies[2]
+
+
+def test_read_receipts_off_and_typing_on_by_default_and_both_settable(tmp_path: Path) -> None:
+    from bot.config import load_settings
+
+    base = {"CONFIDANT_SIGNAL_URL": "http://127.0.0.1:1", "CONFIDANT_SIGNAL_NUMBER": env.BOT_NUMBER}
+    default = SignalTransport.from_settings(load_settings(base), keyer=None, state_dir=tmp_path)
+    assert (default.tuning.read_receipts, default.tuning.typing) == (False, True)
+    chosen = load_settings({**base, "CONFIDANT_SIGNAL_READ_RECEIPTS": "true", "CONFIDANT_SIGNAL_TYPING": "false"})
+    transport = SignalTransport.from_settings(chosen, keyer=None, state_dir=tmp_path)
+    assert (transport.tuning.read_receipts, transport.tuning.typing) == (True, False)
+
+
+async def test_no_typing_indicator_when_turned_off(tmp_path: Path) -> None:
+    echo = Echo()
+    echo.delay = 0.2
+    tuning = replace(FAST, typing_delay=0.02, typing_refresh=0.05, typing=False)
+    async with FakeSignalApi() as api, running_bot(api, tmp_path, assistant=echo, tuning=tuning) as bot:
+        await api.push(env.text_frame("slow one"))
+        await api.wait_for_sent(1)
+        await settle(bot)
+    assert api.recorded.typing == []

@@ -16,7 +16,7 @@ from telegram import Update
 from bot.core.worker import Responder, Worker
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
-from bot.storage.inbox import Inbox
+from bot.storage.stores import MessageInbox
 from bot.transports.backoff import Backoff
 from bot.transports.telegram.send import TelegramSender
 from bot.transports.telegram.transport import TelegramTransport, build_application
@@ -67,7 +67,7 @@ class Bot:
     api: FakeBotApi
     transport: TelegramTransport
     worker: Worker
-    inbox: Inbox
+    inbox: MessageInbox
     engine: AsyncEngine
     receiving: asyncio.Task[None]
 
