@@ -86,7 +86,7 @@ class PhraseIndex:
         owners = {joined: self._joined[joined] for joined in joined_names}
         owners.update({words[0]: entry for words, entry in self._phrases.items() if len(words) == 1})
         self._typos = TypoCorrector(
-            vocabulary, protected=protected, preferred=set(owners), owners=owners, keep=self._prepare(list(keep))
+            vocabulary, protected=protected, preferred=set(owners), owners=owners, keep=keep
         )
 
     def _prepare(self, words: Sequence[str]) -> list[str]:

@@ -88,8 +88,11 @@ class Reader:
         for topic in knowledge.topics.values():
             topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
         phrase_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in tokenise(phrase)}
-        # The words the brain itself knows: their typo corrections are kept (see TypoCorrector).
-        own_words = vocabulary.words() | phrase_words
+        self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
+        self._aspect_words = self.aspects.words()
+        # The words the brain itself knows, which questions use over and over ("number", "recording", "android"):
+        # their typo corrections are kept (see TypoCorrector).
+        own_words = frozenset(phrase_words | self._aspect_words | vocabulary.features)
         self.platforms = PhraseIndex(
             platform_phrases,
             protected=protected,
@@ -109,10 +112,8 @@ class Reader:
             keep=own_words,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
-        self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
         # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
         self._known_words = set(phrase_words)
-        self._aspect_words = self.aspects.words()
         # Brands stay free to form a name we do not know: "google voice", "zoho mail".
         self._known_words |= (self._aspect_words | vocabulary.features) - vocabulary.brands
         # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a

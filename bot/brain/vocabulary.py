@@ -73,28 +73,6 @@ class Vocabulary:
     features: frozenset[str]
     kinds: dict[str, frozenset[str]]
 
-    def words(self) -> frozenset[str]:
-        """Every word of every phrase in the vocabulary (and of the keys that are phrases, such as weak ones).
-        The lists are normalised when they load, so splitting at spaces finds their words."""
-        found: set[str] = set()
-
-        def collect(value: object) -> None:
-            if isinstance(value, str):
-                found.update(value.split())
-            elif is_dataclass(value) and not isinstance(value, type):
-                for field in fields(value):
-                    collect(getattr(value, field.name))
-            elif isinstance(value, dict):
-                for key, item in value.items():
-                    collect(key)
-                    collect(item)
-            elif isinstance(value, frozenset | tuple | list):
-                for item in value:
-                    collect(item)
-
-        collect(self)
-        return frozenset(found)
-
 
 # chosen_topics names topic ids, which are compared as written.
 _AS_WRITTEN = frozenset({"chosen_topics"})
