@@ -2,6 +2,8 @@
 aliases, beside two baselines run on the same questions and aliases:
   - rapidfuzz `process.extractOne(question, all_aliases, scorer=WRatio)`
   - `difflib.get_close_matches(question, all_aliases)`
+Then the whole of a reply on realistic questions (every question and conversation in tests/data): reading,
+answering (the brain), rendering for each transport, and brain + render per question.
 Also `confidant ask` cold start as a ratio to `python -c pass`.
 
 Run by hand:  .venv/bin/python bench/brain_latency.py
@@ -9,6 +11,7 @@ Run by hand:  .venv/bin/python bench/brain_latency.py
 
 from __future__ import annotations
 
+import csv
 import difflib
 import os
 import random
@@ -27,13 +30,89 @@ from rapidfuzz import fuzz, process
 from bot.brain.brain import Brain
 from bot.kb.loader import KnowledgeBase, bundled_knowledge_dir, load_knowledge
 from bot.kb.schema import Platform
+from bot.render.plain import render_plain
+from bot.render.signal import render_signal
+from bot.render.telegram import render_telegram
+from bot.shared.answer import Answer
 
-DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev-questions.tsv"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DEV_SET = DATA / "dev-questions.tsv"
 
 
 def questions() -> list[str]:
     lines = DEV_SET.read_text(encoding="utf-8").splitlines()
     return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")]
+
+
+def realistic_conversations() -> list[list[str]]:
+    """Every question in tests/data, as conversations: a one-question set gives one-turn conversations."""
+    found: list[list[str]] = []
+    for path in sorted(DATA.glob("*.tsv")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if lines[0].startswith("question\t") or lines[0].startswith("conversation\t"):
+            rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+            grouped: dict[str, list[str]] = {}
+            for number, row in enumerate(rows):
+                grouped.setdefault(row.get("conversation") or str(number), []).append(row["question"])
+            found += grouped.values()
+        else:
+            found += [[line.split("\t")[0]] for line in lines if not line.startswith("#")]
+    return found
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float, float]:
+    """p50, p99 and mean in milliseconds."""
+    samples = sorted(samples)
+    p50, p99 = statistics.median(samples) * 1000, samples[int(len(samples) * 0.99) - 1] * 1000
+    return p50, p99, statistics.fmean(samples) * 1000
+
+
+def reply_costs(knowledge: KnowledgeBase, rounds: int = 5, runs: int = 3) -> None:
+    """Per question of a realistic conversation: the brain (read, answer), each renderer, and brain + render.
+
+    The best of `runs` runs of `rounds` rounds, stage by stage: on a shared 2-core machine one run's p50 moves
+    with whatever else is running."""
+    brain = Brain(knowledge)
+    conversations = realistic_conversations()
+    names = ("read", "answer", "brain", "plain", "signal", "telegram", "brain+signal", "brain+telegram")
+    renderers: dict[str, Callable[[Answer], object]] = {
+        "plain": render_plain,
+        "signal": render_signal,
+        "telegram": render_telegram,
+    }
+    clock = time.perf_counter
+    best: dict[str, tuple[float, float, float]] = {}
+    for run in range(runs):
+        stages: dict[str, list[float]] = {name: [] for name in names}
+        for number in range(rounds):
+            for conversation, turns in enumerate(conversations):
+                user = f"{run}-{number}-{conversation}"
+                for text in turns:
+                    start = clock()
+                    reading = brain.read(text)
+                    read = clock()
+                    answer = brain.answer(reading, user=user, text=text)
+                    answered = clock()
+                    stages["read"].append(read - start)
+                    stages["answer"].append(answered - read)
+                    stages["brain"].append(answered - start)
+                    for name, render in renderers.items():
+                        start = clock()
+                        render(answer)
+                        stages[name].append(clock() - start)
+                    stages["brain+signal"].append(stages["brain"][-1] + stages["signal"][-1])
+                    stages["brain+telegram"].append(stages["brain"][-1] + stages["telegram"][-1])
+        for name, samples in stages.items():
+            p50, p99, mean = _percentiles(samples)
+            old = best.get(name, (p50, p99, mean))
+            best[name] = (min(old[0], p50), min(old[1], p99), min(old[2], mean))
+    questions = sum(len(turns) for turns in conversations)
+    print(
+        f"realistic questions ({questions} in {len(conversations)} conversations, bundled KB,"
+        f" best of {runs} runs of {rounds} rounds):"
+    )
+    for name, (p50, p99, mean) in best.items():
+        print(f"  {name:<15} p50 {p50:6.3f} ms p99 {p99:6.3f} ms mean {mean:6.3f} ms")
 
 
 def timed(function: Callable[[str], object], inputs: Sequence[str], rounds: int) -> tuple[float, float]:
@@ -124,6 +203,7 @@ def main() -> None:
     large = row("generated 10,000", grown(knowledge, 10_000), inputs)
     print(f"growth 1,000 -> 10,000 aliases: brain p50 x{large['p50'] / small['p50']:.2f} (linear would be x10)")
     print(f"bundled p99 target <= 1 ms: {'met' if bundled['p99'] <= 1 else 'NOT met'}")
+    reply_costs(knowledge)
     cold_start()
 
 

@@ -48,7 +48,12 @@ class AspectFinder:
                 words = tuple(fold_plural(word) for word in to_tokens(text))
                 if words:
                     self._phrases.setdefault(words, aspect)
-        self._longest = max((len(words) for words in self._phrases), default=1)
+        # The lengths of the phrases that start with each word, longest first: most words of a question start
+        # no phrase, and those are passed over with one look-up instead of one per phrase length.
+        lengths: dict[str, set[int]] = {}
+        for words in self._phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
         # Weak phrases count only when nothing else is asked, or, with a list, when none of those aspects is.
         self._weak = {
             tuple(fold_plural(word) for word in to_tokens(text)): frozenset(yields)
@@ -71,6 +76,9 @@ class AspectFinder:
         gives_way_to: dict[str, set[str]] = {}  # aspects raised by weak phrases only: what they give way to
         position = 0
         while position < len(folded):
+            if folded[position] not in self._lengths:
+                position += 1  # starts no phrase: most words of a question
+                continue
             match = self._longest_at(folded, position, taken)
             if match is None:
                 position += 1
@@ -94,8 +102,8 @@ class AspectFinder:
         return tuple(aspect for aspect in order if kept(aspect))
 
     def _longest_at(self, words: Sequence[str], start: int, taken: Collection[int]) -> tuple[str, int] | None:
-        for length in range(min(self._longest, len(words) - start), 0, -1):
-            if any(index in taken for index in range(start, start + length)):
+        for length in self._lengths.get(words[start], ()):
+            if start + length > len(words) or any(index in taken for index in range(start, start + length)):
                 continue
             aspect = self._phrases.get(tuple(words[start : start + length]))
             if aspect is not None:

@@ -16,6 +16,7 @@ from time import time
 
 from bot.brain import compare, entries, replies
 from bot.brain.context import Context, in_context
+from bot.brain.derived import Derived
 from bot.brain.reader import Reader, Reading
 from bot.brain.vocabulary import Vocabulary, load_vocabulary
 from bot.kb.knowledge import KnowledgeBase
@@ -42,6 +43,7 @@ class Brain:
         self._site_url = site_url
         self.vocabulary = vocabulary or load_vocabulary()
         self.reader = Reader(knowledge, self.vocabulary)
+        self._derived = Derived(knowledge, self.reader)
         self._today = today
         self._clock = clock
         self._memory: OrderedDict[str, Context] = OrderedDict()
@@ -98,7 +100,7 @@ class Brain:
                 corrections=reading.corrections,
                 also_unknown=reading.also_unknown,
                 aspects=reading.aspects,
-                raises=self._raises,
+                raises=self._derived.raises,
                 ask_region=ask_region and region is None,
             )
         elif intent is Intent.COMPARE:
@@ -118,9 +120,9 @@ class Brain:
         elif intent is Intent.UNKNOWN and reading.unknown_name and reading.topic in knowledge.topics:
             answer = self._unknown_of_kind(reading.unknown_name, knowledge.topics[reading.topic], region, today)
         elif intent is Intent.RECOMMEND:
-            answer = entries.recommend_answer(knowledge, reading.use, replies.CHECKLIST)
+            answer = self._derived.recommendation(reading.use)
         elif intent is Intent.LIST:
-            answer = entries.list_answer(knowledge)
+            answer = self._derived.listing()
         elif intent is Intent.HELP:
             answer = replies.help_answer()
         elif intent is Intent.GREETING:
@@ -142,7 +144,7 @@ class Brain:
     def _unknown_of_kind(self, name: str, topic: Topic, region: str | None, today: date) -> Answer:
         """A product we have no entry for, of a kind we have a topic on: that we know nothing of it, then the
         topic's advice. Advice that names platforms would read as a verdict on them, so then the checklist."""
-        if self.reader.platforms.find(tokens(topic.short)):
+        if self._derived.names_platforms(topic):
             return replace(replies.unknown_answer(name), topic=topic.id)
         return entries.topic_answer(
             topic,
@@ -152,10 +154,6 @@ class Brain:
             opening=replies.no_entry_of_kind(name, topic.name),
             intent=Intent.UNKNOWN,
         )
-
-    def _raises(self, text: str) -> tuple[str, ...]:
-        """The aspects a piece of text is about (for putting the tips about the question first)."""
-        return self.reader.aspects.find(tokens(text))
 
     def _greeting_kind(self, text: str) -> str:
         words = set(tokens(text))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.brain.typos import Correction, TypoCorrector
+from bot.brain.typos import Correction, Deletes, TypoCorrector
 from bot.shared.normalise import tokens as to_tokens
 
 MAX_JOINED = 14
@@ -56,7 +56,9 @@ class PhraseIndex:
         weak: Iterable[str] = (),
         slot: Callable[[Sequence[str], int, int], bool] | None = None,
         tokenise: Callable[[str], Sequence[str]] = to_tokens,
+        keep: Iterable[str] = (),
     ) -> None:
+        """`keep`: everyday words whose typo corrections may be kept (the brain's own words, never a question's)."""
         self._fold = fold
         self._join = join
         self._weak = {tuple(self._prepare(tokenise(phrase))) for phrase in weak}
@@ -70,7 +72,12 @@ class PhraseIndex:
             if words:
                 self._phrases.setdefault(words, entry_id)
                 self._joined.setdefault("".join(words), entry_id)
-        self._longest = max((len(words) for words in self._phrases), default=1)
+        # The lengths of the phrases that start with each word, longest first: most words of a question start
+        # no phrase, and those are passed over with one look-up instead of one per phrase length.
+        lengths: dict[str, set[int]] = {}
+        for words in self._phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
         self._stopwords = frozenset(stopwords)
         # Joined forms of long phrases are left out: nobody types "datacontrollerresponsibilities", and very long
         # words make every typo lookup slower.
@@ -78,7 +85,9 @@ class PhraseIndex:
         vocabulary = {word for words in self._phrases for word in words} | joined_names
         owners = {joined: self._joined[joined] for joined in joined_names}
         owners.update({words[0]: entry for words, entry in self._phrases.items() if len(words) == 1})
-        self._typos = TypoCorrector(vocabulary, protected=protected, preferred=set(owners), owners=owners)
+        self._typos = TypoCorrector(
+            vocabulary, protected=protected, preferred=set(owners), owners=owners, keep=keep
+        )
 
     def _prepare(self, words: Sequence[str]) -> list[str]:
         return [fold_plural(word) for word in words] if self._fold else list(words)
@@ -90,12 +99,17 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._phrases)
 
-    def find(self, words: Sequence[str]) -> list[Mention]:
+    def find(self, words: Sequence[str], deletes: Deletes | None = None) -> list[Mention]:
+        """The phrases in `words`, exact or with a typo corrected; `deletes`: the question's (see Deletes)."""
+        deletes = deletes or Deletes()
         words = self._prepare(words)
         found: list[Mention] = []
         position = 0
         while position < len(words):
-            mention = self._exact(words, position) or self._fuzzy(words, position)
+            word = words[position]
+            # Most words start no phrase and are no joined name: straight to the typo check for them.
+            starts = word in self._lengths or (self._join and word in self._joined)
+            mention = (self._exact(words, position) if starts else None) or self._fuzzy(words, position, deletes)
             if mention is None:
                 position += 1
                 continue
@@ -104,7 +118,9 @@ class PhraseIndex:
         return found
 
     def _exact(self, words: Sequence[str], start: int) -> Mention | None:
-        for length in range(min(self._longest, len(words) - start), 0, -1):
+        for length in self._lengths.get(words[start], ()):
+            if start + length > len(words):
+                continue
             phrase = tuple(words[start : start + length])
             entry_id = self._phrases.get(phrase)
             if entry_id is not None:
@@ -113,7 +129,7 @@ class PhraseIndex:
         joined_id = self._joined.get(words[start]) if self._join else None
         return Mention(joined_id, start, start + 1) if joined_id is not None else None
 
-    def _fuzzy(self, words: Sequence[str], start: int) -> Mention | None:
+    def _fuzzy(self, words: Sequence[str], start: int, deletes: Deletes) -> Mention | None:
         first = words[start]
         # Two words typed apart: "wats app", "face time". Never when either is a little word ("we chat"), and
         # a typo in the joined form only when neither word means something on its own ("vs whatsapp").
@@ -123,7 +139,7 @@ class PhraseIndex:
                 joined = first + second
                 entry_id = self._joined.get(joined)
                 separate = first in self._typos or second in self._typos
-                correction = None if entry_id or separate else self._typos.correct(joined)
+                correction = None if entry_id or separate else self._typos.correct(joined, deletes)
                 if correction is not None and correction.word in self._joined and len(joined) >= 6:
                     entry_id = self._joined[correction.word]
                 if entry_id is not None:
@@ -132,7 +148,7 @@ class PhraseIndex:
                         return mention
         if first in self._stopwords:
             return None
-        correction = self._typos.correct(first)
+        correction = self._typos.correct(first, deletes)
         if correction is None or (correction.distance == 0 and correction.word == first):
             return None
         corrected = [*words[:start], correction.word, *words[start + 1 :]]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from bot.brain import sentences
-from bot.render.plain import render_plain
+from bot.render.plain import BLOCK_SEPARATOR, render_message, section_length
 from bot.shared.answer import Answer, Section
 
 REPLY_LIMIT = 900
@@ -39,7 +39,12 @@ class Part:
 
 def plain_length(answer: Answer) -> int:
     """The length of one message as the reader sees it in plain text (follow-up messages not counted)."""
-    return len(render_plain(replace(answer, follow_ups=())))
+    return len(render_message(answer))
+
+
+def block_size(section: Section) -> int:
+    """What a section adds to the length of a plain message: its block and the blank line before it."""
+    return section_length(section) + len(BLOCK_SEPARATOR)
 
 
 def fit(answer: Answer, parts: Sequence[Part], *, limit: int = REPLY_LIMIT, soft_limit: int | None = None) -> Answer:
@@ -48,12 +53,11 @@ def fit(answer: Answer, parts: Sequence[Part], *, limit: int = REPLY_LIMIT, soft
     With `soft_limit`, parts of NORMAL priority and below already give way above that length: the answer aims at
     it, and only what matters more may take it up to `limit`."""
     kept = list(parts)
-
-    def build() -> Answer:
-        return replace(answer, sections=tuple(part.section for part in kept))
-
-    built = build()
-    length = plain_length(built)
+    # The message without sections, plus each section's block: a step that drops or shrinks a part measures
+    # that part again, not the whole message (rendering it once per step cost more than the rest of fitting).
+    frame = len(render_message(answer, sections=()))
+    sizes = [block_size(part.section) for part in kept]
+    length = frame + sum(sizes)
     while length > limit or (soft_limit is not None and length > soft_limit):
         only_soft = length <= limit
         lowest = Priority.NORMAL if only_soft else Priority.HIGH
@@ -67,11 +71,16 @@ def fit(answer: Answer, parts: Sequence[Part], *, limit: int = REPLY_LIMIT, soft
         index = max(droppable, key=lambda position: (kept[position].priority, position))
         part = kept[index]
         if part.shrinks and len(part.section.lines) > 1:
-            kept[index] = replace(part, section=replace(part.section, lines=part.section.lines[:-1]))
+            # Built directly rather than with dataclasses.replace, which costs five times as much (a Section is its
+            # heading and lines, a Part its section and three settings).
+            shorter = Section(part.section.heading, part.section.lines[:-1])
+            kept[index] = Part(shorter, part.priority, part.shrinks, part.keep)
+            sizes[index] = block_size(kept[index].section)
         else:
             del kept[index]
-        built = build()
-        length = plain_length(built)
+            del sizes[index]
+        length = frame + sum(sizes)
+    built = replace(answer, sections=tuple(part.section for part in kept))
     return _trim_essentials(built, limit) if length > limit else built
 
 

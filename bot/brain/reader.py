@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from bot.brain.aspect_lines import ASPECT_TOPICS
 from bot.brain.aspects import AspectFinder
 from bot.brain.mentions import Mention, PhraseIndex, fold_plural, positions
 from bot.brain.names import NameFinder
+from bot.brain.typos import Deletes
 from bot.brain.vocabulary import Vocabulary
 from bot.kb.knowledge import KnowledgeBase
 from bot.shared.answer import Intent
@@ -83,6 +84,15 @@ class Reader:
                 platform_phrases.append((platform.name, platform.id))
                 platform_phrases.append((platform.id.replace("-", " "), platform.id))
             platform_phrases += [(alias, platform.id) for alias in (*platform.aliases, *platform.context_aliases)]
+        topic_phrases: list[tuple[str, str]] = []
+        for topic in knowledge.topics.values():
+            topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
+        phrase_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in tokenise(phrase)}
+        self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
+        self._aspect_words = self.aspects.words()
+        # The words the brain itself knows, which questions use over and over ("number", "recording", "android"):
+        # their typo corrections are kept (see TypoCorrector).
+        own_words = frozenset(phrase_words | self._aspect_words | vocabulary.features)
         self.platforms = PhraseIndex(
             platform_phrases,
             protected=protected,
@@ -90,10 +100,8 @@ class Reader:
             weak=[alias for platform in knowledge.platforms.values() for alias in platform.context_aliases],
             slot=self._name_slot,
             tokenise=tokenise,
+            keep=own_words,
         )
-        topic_phrases: list[tuple[str, str]] = []
-        for topic in knowledge.topics.values():
-            topic_phrases += [(topic.name, topic.id), *((phrase, topic.id) for phrase in topic.phrasings)]
         self.topics = PhraseIndex(
             topic_phrases,
             protected=protected | self.platforms.words(),
@@ -101,12 +109,11 @@ class Reader:
             fold=True,
             join=False,
             tokenise=tokenise,
+            keep=own_words,
         )
         # Any word that belongs to a phrase we know is never part of an unknown platform's name.
-        self.aspects = AspectFinder(vocabulary.aspects, vocabulary.weak_aspect_phrases)
         # Feature and device words ("groups", "android") and the words of aspects are never a product's name.
-        self._known_words = {word for phrase, _ in (*platform_phrases, *topic_phrases) for word in tokenise(phrase)}
-        self._aspect_words = self.aspects.words()
+        self._known_words = set(phrase_words)
         # Brands stay free to form a name we do not know: "google voice", "zoho mail".
         self._known_words |= (self._aspect_words | vocabulary.features) - vocabulary.brands
         # Names that are everyday words ("Wire", "Element") are not matched on their own, but in the slot of a
@@ -122,6 +129,16 @@ class Reader:
         self._single_names = frozenset(
             phrase for phrase, _ in platform_phrases if " " not in phrase and "-" not in phrase
         )
+        # Recommend phrases as whole words anywhere in a message.
+        self._recommend = tuple(f" {phrase} " for phrase in vocabulary.recommend)
+        # Each command's phrases, and those of three words or more followed by a space: those also count at the
+        # start ("what do you store about me"). Ready for one `startswith` in C instead of a loop per question.
+        self._commands = tuple(
+            (command, phrases, tuple(f"{phrase} " for phrase in phrases if phrase.count(" ") >= 2))
+            for command, phrases in vocabulary.commands.items()
+        )
+        self._command_phrases = frozenset(phrase for _, phrases, _ in self._commands for phrase in phrases)
+        self._command_openings = tuple(opening for _, _, openings in self._commands for opening in openings)
 
     def read(self, text: str) -> Reading:
         words = to_tokens(text)
@@ -133,8 +150,7 @@ class Reader:
         early = self._command(words, trimmed) or self._room(words, trimmed)
         if early is not None:
             return early
-        reading, taken = self._question(words, joined, trimmed)
-        aspects = self.aspects.find(words, taken)
+        reading, aspects = self._question(words, joined, trimmed)
         if reading.intent is Intent.GREETING and aspects:
             reading = Reading(Intent.UNKNOWN)  # "hi, does it record?" asks something
         vocabulary = self._vocabulary
@@ -156,9 +172,11 @@ class Reader:
             set(words) & vocabulary.follow_up_pronouns
         )
 
-    def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, set[int]]:
-        """The reading of a question (not a command or a room request), and the positions platform names took."""
-        found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words)))
+    def _question(self, words: list[str], joined: str, trimmed: str) -> tuple[Reading, tuple[str, ...]]:
+        """The reading of a question (not a command or a room request), and the aspects it asks about where no
+        platform's name stands."""
+        deletes = Deletes()  # the question's words' deletes, for both indexes' typo lookups
+        found = self._without_suffixes(words, self.platforms.find(self._without_possessives(words), deletes))
         found = self._with_compared_slot_names(words, found)
         if any(not mention.weak for mention in found) or (found and self._names.find(words, positions(found))):
             # A context alias ("text clients", "i message") counts only when nothing else is named, not even
@@ -167,10 +185,10 @@ class Reader:
             found = [mention for mention in found if not mention.weak or self._compared(words, mention)]
         platform_mentions = [mention for mention in found if not mention.doubtful]
         doubtful = [mention for mention in found if mention.doubtful]
-        topic_mentions = self._topics(words, platform_mentions)
+        topic_mentions = self._topics(words, platform_mentions, deletes)
         if platform_mentions and all(mention.weak for mention in platform_mentions):
             # Nor does it beat a topic: "does the company know who I message" is about metadata.
-            with_topic = self._topics(words, [])
+            with_topic = self._topics(words, [], deletes)
             if with_topic:
                 platform_mentions, topic_mentions = [], with_topic
         named = _unique(mention.entry_id for mention in platform_mentions)
@@ -181,6 +199,8 @@ class Reader:
             for typed, _ in mention.corrections
         )
         taken = positions(platform_mentions)
+        # Found once: several of the checks below ask, and so does the reading.
+        asked = self.aspects.find(words, taken)
         # "is myspace like signal", "zoom vs myspace": say we know nothing of the other one, never answer
         # only about the known one as if it were the question.
         beside = self._names.find(words, taken) if platforms else None
@@ -189,63 +209,64 @@ class Reader:
         first_topic = self._topic_first(joined, words, topic_mentions)
         # "what metadata does zoom keep", "how do I set up teams safely": a question about that platform's
         # metadata or settings, which its entry answers; "what browser should I use for jitsi" stays a topic.
-        about_platform = platforms and (
-            first_topic in ASPECT_TOPIC_IDS or "settings" in self.aspects.find(words, taken)
-        )
+        about_platform = platforms and (first_topic in ASPECT_TOPIC_IDS or "settings" in asked)
         if first_topic is not None and not about_platform:
-            return Reading(Intent.TOPIC, topic=first_topic), taken
-        if first_topic is not None and platforms and self.aspects.find(words, taken) == ():
-            return Reading(Intent.TOPIC, topic=first_topic), taken
+            return Reading(Intent.TOPIC, topic=first_topic), asked
+        if first_topic is not None and platforms and asked == ():
+            return Reading(Intent.TOPIC, topic=first_topic), asked
         if len(platforms) >= 2:
             reading = Reading(
                 Intent.COMPARE, platforms=platforms, corrections=corrections, also_unknown=beside, left_out=left_out
             )
-            return reading, taken
+            return reading, asked
         if platforms:
-            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside), taken
+            return Reading(Intent.PLATFORM, platforms=platforms, corrections=corrections, also_unknown=beside), asked
         if self._asks_for_recommendation(joined, words, topic_mentions):
             # "best way to run online group sessions": choosing how to do something a topic covers.
             chosen = [
                 topic_id
-                for aspect in self.aspects.find(words, taken)
+                for aspect in asked
                 if (topic_id := ASPECT_TOPICS.get(aspect)) in self._vocabulary.chosen_topics
                 and topic_id in self._topic_ids
             ]
             if chosen:
-                return Reading(Intent.TOPIC, topic=chosen[0]), taken
-            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+                return Reading(Intent.TOPIC, topic=chosen[0]), asked
+            return Reading(Intent.RECOMMEND, use=self._use(words)), asked
         if topic is not None:
             # "is line encrypted end to end": a platform whose name is an everyday word, in a product's slot.
             slot_name = self._slot_name_in_question(words)
             if slot_name is not None:
-                return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
+                return Reading(Intent.PLATFORM, platforms=(slot_name,)), asked
             # "is Fireflies ok for session notes": the topic's advice, but first that we know nothing of Fireflies.
             unknown = self._product_beside_topic(words, positions(topic_mentions)) or self._product_after_verb(words)
             if unknown is not None:
-                return Reading(Intent.UNKNOWN, topic=self._kind(words, unknown) or topic, unknown_name=unknown), taken
-            return Reading(Intent.TOPIC, topic=topic), taken
+                of_kind = self._kind(words, unknown) or topic
+                return Reading(Intent.UNKNOWN, topic=of_kind, unknown_name=unknown), asked
+            return Reading(Intent.TOPIC, topic=topic), asked
         if self._starts_with(joined, self._vocabulary.recommend_openers):
-            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+            return Reading(Intent.RECOMMEND, use=self._use(words)), asked
         if self._greeting(trimmed, words):
-            return Reading(Intent.GREETING), taken
+            return Reading(Intent.GREETING), asked
         if doubtful:
             suggestion = Reading(
                 Intent.UNKNOWN, suggestion=doubtful[0].entry_id, unknown_name=doubtful[0].corrections[0][0]
             )
-            return suggestion, taken
+            return suggestion, asked
         slot_name = self._slot_name_in_question(words)
-        asks_something = set(words) & self._vocabulary.judgements or self.aspects.find(words)
+        # Aspects anywhere, platform names or not (with no name taken, those already found).
+        anywhere = self.aspects.find(words) if taken else asked
+        asks_something = set(words) & self._vocabulary.judgements or anywhere
         if slot_name is not None and asks_something:
-            return Reading(Intent.PLATFORM, platforms=(slot_name,)), taken
+            return Reading(Intent.PLATFORM, platforms=(slot_name,)), asked
         unknown = self._names.find(words, slots=True)
         if unknown in self._slot_names:
-            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],)), taken
-        if unknown is None and self.aspects.find(words):
+            return Reading(Intent.PLATFORM, platforms=(self._slot_names[unknown],)), asked
+        if unknown is None and anywhere:
             unknown = self._product_after_verb(words)  # "does fathom record calls"
         if unknown is None and self._wants_a_kind_of_product(words):
-            return Reading(Intent.RECOMMEND, use=self._use(words)), taken
+            return Reading(Intent.RECOMMEND, use=self._use(words)), asked
         kind = self._kind(words, unknown) if unknown is not None else None
-        return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), taken
+        return Reading(Intent.UNKNOWN, unknown_name=unknown, topic=kind), asked
 
     def _compared(self, words: list[str], mention: Mention) -> bool:
         before = words[mention.start - 1] if mention.start > 0 else None
@@ -359,7 +380,8 @@ class Reader:
         vocabulary = self._vocabulary
         if topics and topics[0].entry_id in vocabulary.chosen_topics:
             return False
-        if any(phrase in f" {joined} " for phrase in self._padded(vocabulary.recommend)):
+        padded = f" {joined} "
+        if any(phrase in padded for phrase in self._recommend):
             return True
         if topics:
             return False
@@ -408,11 +430,10 @@ class Reader:
     def _command(self, words: list[str], trimmed: str) -> Reading | None:
         if words[0] == "list":
             return Reading(Intent.LIST, command="list")  # "list all the apps you've reviewed"
-        for command, phrases in self._vocabulary.commands.items():
-            # Phrases of three words or more also count at the start ("what do you store about me").
-            if trimmed in phrases or any(
-                phrase.count(" ") >= 2 and trimmed.startswith(phrase + " ") for phrase in phrases
-            ):
+        # Most messages are no command: all the phrases at once tell, before the commands one by one tell which.
+        starts_a_command = trimmed in self._command_phrases or trimmed.startswith(self._command_openings)
+        for command, phrases, openings in self._commands if starts_a_command else ():
+            if trimmed in phrases or trimmed.startswith(openings):
                 intent = {
                     "help": Intent.HELP,
                     "list": Intent.LIST,
@@ -465,12 +486,12 @@ class Reader:
         thanks = bool(set(words) & self._vocabulary.thanks) and len(words) <= MAX_THANKS_WORDS
         return (opens and len(words) <= 4) or thanks
 
-    def _topics(self, words: list[str], platform_mentions: list[Mention]) -> list[Mention]:
+    def _topics(self, words: list[str], platform_mentions: list[Mention], deletes: Deletes) -> list[Mention]:
         # Words that named a platform are not topic words ("outlook email": email is part of the question
         # about Outlook, not the email topic, but the platform wins anyway; this keeps topics honest).
         taken = positions(platform_mentions)
         remaining = [word if index not in taken else "\x00" for index, word in enumerate(words)]
-        found = [mention for mention in self.topics.find(remaining) if not mention.doubtful]
+        found = [mention for mention in self.topics.find(remaining, deletes) if not mention.doubtful]
         # The most specific phrase first; on a tie the later one, usually the object of the question
         # ("how to secure my home router": the router, not "secure my").
         return sorted(found, key=lambda mention: (mention.end - mention.start, mention.start), reverse=True)
@@ -483,11 +504,16 @@ class Reader:
 
     @staticmethod
     def _starts_with(text: str, phrases: frozenset[str]) -> bool:
-        return any(text == phrase or text.startswith(phrase + " ") for phrase in phrases)
+        return text in phrases or text.startswith(_openings(phrases))
 
-    @staticmethod
-    def _padded(phrases: frozenset[str]) -> list[str]:
-        return [f" {phrase} " for phrase in phrases]
+
+@lru_cache(maxsize=32)
+def _openings(phrases: frozenset[str]) -> tuple[str, ...]:
+    """The phrases, each followed by a space: what a message opening with one of them starts with.
+
+    Safe to keep: the keys are the vocabulary's own phrase sets (a handful, fixed when it loads), never a
+    question's words."""
+    return tuple(f"{phrase} " for phrase in phrases)
 
 
 def _unique(ids: Iterable[str]) -> tuple[str, ...]:

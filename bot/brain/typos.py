@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations
 
 MIN_LENGTH = 4  # shorter words are only ever matched exactly: too many words are one letter from "sms"
 DOUBTFUL_SIMILARITY = 65  # how alike (0-100) a word must be to a name before we ask "Did you mean …?"
@@ -24,11 +23,38 @@ def allowed_typos(length: int) -> int:
 
 
 def _deletes(word: str, depth: int) -> set[str]:
+    """The word with up to `depth` (1 or 2) of its letters deleted (never all of them).
+
+    Built by slicing, in C, and each pair of deleted letters once (the second at or after the first, in the
+    shorter string): the question's words go through this on every typo lookup, and joining characters one by
+    one cost most of a question."""
+    if depth not in (1, 2):
+        raise ValueError(f"depth must be 1 or 2, not {depth}")
     found = {word}
-    for count in range(1, min(depth, len(word) - 1) + 1):
-        for positions in combinations(range(len(word)), count):
-            found.add("".join(char for index, char in enumerate(word) if index not in positions))
+    if len(word) < 2:
+        return found
+    ones = [word[:index] + word[index + 1 :] for index in range(len(word))]
+    found.update(ones)
+    if depth == 2 and len(word) >= 3:
+        found.update(
+            one[:second] + one[second + 1 :] for first, one in enumerate(ones) for second in range(first, len(one))
+        )
     return found
+
+
+class Deletes:
+    """Each word's deletes, made once for one question: the platform and the topic indexes both look its words
+    up, and making the deletes is most of a lookup. Made per question and dropped with it, so it keeps no word
+    of a question afterwards."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, set[str]] = {}
+
+    def __call__(self, word: str) -> set[str]:
+        found = self._found.get(word)
+        if found is None:
+            found = self._found[word] = _deletes(word, 2)
+        return found
 
 
 def _doubled_letter(word: str, name: str) -> bool:
@@ -55,14 +81,21 @@ class TypoCorrector:
         protected: Iterable[str] = (),
         preferred: Iterable[str] = (),
         owners: Mapping[str, str] | None = None,
+        keep: Iterable[str] = (),
     ) -> None:
         self._known = frozenset(word for word in vocabulary if word)
+        # Words whose corrections are kept once worked out: the brain's own words ("recording", "number"), which
+        # questions use over and over and which a lookup would otherwise correct afresh each time. Safe to keep:
+        # only these words are ever kept, fixed when the brain is built, never any other word of a question.
+        self._keep = frozenset(keep)
+        self._kept: dict[str, Correction | None] = {}
         self._preferred = frozenset(preferred)
         # Which entry a word names, if any: a tie between two spellings of one name is no tie ("whtsapp" is as
         # near "whatsapp" as "watsapp", and both are WhatsApp).
         self._owners = owners or {}
         self._protected = frozenset(protected)
         self._index: dict[str, set[str]] | None = None
+        self._variants: frozenset[str] = frozenset()  # the index's keys, for one set intersection per lookup
         self._longest = max((len(word) for word in self._known), default=0)
 
     @property
@@ -76,13 +109,22 @@ class TypoCorrector:
                     for variant in _deletes(word, 2 if len(word) >= 6 else 1):
                         buckets[variant].add(word)
             self._index = dict(buckets)
+            self._variants = frozenset(buckets)
         return self._index
 
     def __contains__(self, word: str) -> bool:
         return word in self._known
 
-    def correct(self, word: str) -> Correction | None:
-        """The known word this one is a typo of, or None. Known and protected words are returned as they are."""
+    def correct(self, word: str, deletes: Deletes | None = None) -> Correction | None:
+        """The known word this one is a typo of, or None. Known and protected words are returned as they are.
+        `deletes`: the question's, when other lookups may need the same word's."""
+        if word not in self._keep:
+            return self._correct(word, deletes or Deletes())
+        if word not in self._kept:
+            self._kept[word] = self._correct(word, deletes or Deletes())
+        return self._kept[word]
+
+    def _correct(self, word: str, deletes: Deletes) -> Correction | None:
         if word in self._known:
             return Correction(word, 0, doubtful=False)
         if word in self._protected or not MIN_LENGTH <= len(word) <= self._longest + 2 or not word.isalpha():
@@ -91,8 +133,10 @@ class TypoCorrector:
         if word.endswith("s") and word[:-1] in self._known:
             return Correction(word[:-1], 0, doubtful=False)
         candidates: set[str] = set()
-        for variant in _deletes(word, 2):
-            candidates |= self._buckets.get(variant, set())
+        buckets = self._buckets
+        # Most of a word's deletes are in no bucket: the intersection finds the few that are without a Python loop.
+        for variant in deletes(word) & self._variants:
+            candidates |= buckets[variant]
         if not candidates:
             return None
         # Imported on the first guess: most questions name what they ask about correctly, and this import is a

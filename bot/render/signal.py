@@ -19,7 +19,12 @@ STALE_NOTE = "Platforms change: check the sources before relying on this."
 
 def escape(text: str) -> str:
     """Backslash-escape the markup characters (and the backslash itself) in text that is not ours."""
-    return "".join("\\" + ch if ch in _MARKERS else ch for ch in text)
+    # Every line of every reply comes through here, and most have no marker: five `in` tests find that out in C.
+    # Otherwise one `replace` per marker, the backslash first so the escapes added after it stay single (both
+    # far faster than a character-by-character join).
+    if "\\" not in text and "*" not in text and "~" not in text and "|" not in text and "`" not in text:
+        return text
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("~", "\\~").replace("|", "\\|").replace("`", "\\`")
 
 
 def _span(marker: str, text: str) -> str:
@@ -80,13 +85,21 @@ def split_message(text: str, *, max_bytes: int = MAX_BYTES) -> list[str]:
     """Pack paragraphs into messages of at most `max_bytes`; longer paragraphs are cut at lines, words."""
     if not text.strip():
         return []
+    if _size(text) <= max_bytes:
+        return [text.strip("\n")]  # most replies: one message, which the packing below would give too
     chunks: list[str] = []
+    # The size of each chunk so far: sizes add up when texts are joined, so each piece is measured once instead
+    # of the whole chunk again for every piece.
+    sizes: list[int] = []
     for separator, pieces in _pieces(text, max_bytes):
         for piece in pieces:
-            if chunks and _size(chunks[-1] + separator + piece) <= max_bytes:
+            piece_size = _size(piece)
+            if chunks and sizes[-1] + _size(separator) + piece_size <= max_bytes:
                 chunks[-1] += separator + piece
+                sizes[-1] += _size(separator) + piece_size
             else:
                 chunks.append(piece)
+                sizes.append(piece_size)
     return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from itertools import combinations
+
 import pytest
 
-from bot.brain.typos import TypoCorrector, allowed_typos
+from bot.brain.typos import TypoCorrector, _deletes, allowed_typos
 
 WORDS = ["whatsapp", "signal", "telegram", "zoom", "threema", "skype", "viber", "microsoft", "slack"]
 
@@ -83,3 +85,23 @@ def test_known_word_is_itself(corrector: TypoCorrector) -> None:
     correction = corrector.correct("signal")
     assert correction is not None and correction.distance == 0
     assert "signal" in corrector
+
+
+@pytest.mark.parametrize("word", ["zoom", "whatsapp", "aab", "aaaa", "signal", "microsoft", "ab", "a", ""])
+@pytest.mark.parametrize("depth", [1, 2])
+def test_deletes_are_every_way_of_deleting_up_to_depth_letters(word: str, depth: int) -> None:
+    expected = {word} | {
+        "".join(char for index, char in enumerate(word) if index not in positions)
+        for count in range(1, min(depth, len(word) - 1) + 1)
+        for positions in combinations(range(len(word)), count)
+    }
+    assert _deletes(word, depth) == expected
+
+
+def test_only_the_words_it_was_given_to_keep_are_kept() -> None:
+    """Corrections are kept for the brain's own words only: a question's other words stay nowhere."""
+    kept = TypoCorrector(WORDS, protected=["room"], keep=["number", "signla"])
+    fresh = TypoCorrector(WORDS, protected=["room"])
+    for word in ["signla", "number", "whatsap", "johnsmith", "signla", "number"]:
+        assert kept.correct(word) == fresh.correct(word)
+    assert set(kept._kept) == {"number", "signla"}

@@ -85,3 +85,9 @@ def test_splitting_keeps_every_visible_character_in_order(text: str, limit: int)
     pieces = split_message(text, max_bytes=limit)
     assert all(len(p.encode()) <= limit for p in pieces)
     assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+@given(st.text(alphabet=st.sampled_from("ab \\*~|`é\n")))
+def test_escape_puts_one_backslash_before_each_markup_character(text: str) -> None:
+    assert escape(text) == "".join("\\" + char if char in "\\*~|`" else char for char in text)
+    assert unescape(escape(text)) == text

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render.telegram import MAX_CHARS, TELEGRAM_NOTE, Button, buttons_for, render_telegram, size
+from bot.render.telegram import MAX_CHARS, TELEGRAM_NOTE, Button, _Line, buttons_for, render_telegram, size
 from bot.shared.answer import Answer, Intent, Link, Section
 
 # The tags Telegram's HTML mode accepts that we use; anything else would be a 400 from sendMessage.
@@ -119,3 +119,8 @@ def test_any_text_renders_to_balanced_messages_under_the_limit(lines: list[str],
     for message in render_telegram(answer, max_chars=limit):
         assert size(message) <= limit
         parse(message)
+
+
+@given(st.sampled_from(["\x00", "<b>\x00</b>", '<a href="x">\x00</a>']), st.text(alphabet="ab &<>\"'é"))
+def test_a_line_is_its_template_around_its_escaped_text(template: str, text: str) -> None:
+    assert _Line(template, text).html() == template.replace("\x00", html.escape(text, quote=False))
