@@ -1,7 +1,9 @@
 """A small async client for the parts of signal-cli-rest-api the bot uses.
 
 One `httpx.AsyncClient` (one connection pool) for the life of the process, explicit timeouts on every call,
-typed errors (`bot.transports.signal.errors`). The only automatic retry is for failures that prove the request
+typed errors (`bot.transports.signal.errors`). With its own aiohttp wire (the default) each call goes to the wire
+directly, without building an `httpx.Request`; with any other httpx transport, through httpx. Both raise httpx's
+errors, which one place turns into ours. The only automatic retry is for failures that prove the request
 never reached the server (connection refused, DNS, connect timeout): everything else is reported, never
 repeated, because Signal sends have no idempotency key.
 """
@@ -17,11 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import httpx
+from yarl import URL
 
 from bot.transports.backoff import Backoff
 from bot.transports.signal.envelopes import as_int
 from bot.transports.signal.errors import SignalError, SignalTimeout, SignalUnavailable, error_from_response
+from bot.transports.signal.wire import AiohttpWire, wire_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +103,12 @@ class SignalClient:
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         if transport is None:
             # httpx stays the API; aiohttp carries the bytes (bot.transports.signal.wire, bench/http_wire.py).
-            from bot.transports.signal.wire import AiohttpWire
-
             transport = AiohttpWire(max_connections=64)
+        # Our own wire is called directly, without an `httpx.Request` per call; any other transport (the tests'
+        # `httpx.MockTransport`) through httpx. Both raise httpx's errors, which `_request` reads alike.
+        self._wire = transport if isinstance(transport, AiohttpWire) else None
+        self._wire_urls: dict[str, URL] = {}
+        self._wire_timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -159,9 +167,7 @@ class SignalClient:
             "send_read_receipts": "false",
         }
         read = wait_seconds + self.timeouts.poll_margin
-        response = await self._request(
-            "GET", f"/v1/receive/{self._account_path}", params=params, limit=self._timeout(read)
-        )
+        response = await self._request("GET", f"/v1/receive/{self._account_path}", params=params, read=read)
         return response.text
 
     async def send(self, recipient: str, message: str, *, styled: bool = True) -> SendResult:
@@ -173,8 +179,7 @@ class SignalClient:
             # Our own other devices need no copy of every answer.
             "notify_self": False,
         }
-        limit = self._timeout(self.timeouts.send)
-        response = await self._request("POST", "/v2/send", json=body, limit=limit)
+        response = await self._request("POST", "/v2/send", json=body, read=self.timeouts.send)
         # A 201 is a success whatever its body says; an unreadable body only costs us the timestamp.
         return parse_send_response(_json_or_text(response))
 
@@ -217,7 +222,7 @@ class SignalClient:
         """Starts linking this server as a new device of a phone's account: the `sgnl://linkdevice?…` URI that
         the phone scans as a QR code (`/v1/qrcodelink/raw`, in 0.100). A new one per call."""
         response = await self._request(
-            "GET", "/v1/qrcodelink/raw", params={"device_name": device_name}, limit=self._timeout(self.timeouts.send)
+            "GET", "/v1/qrcodelink/raw", params={"device_name": device_name}, read=self.timeouts.send
         )
         data = _json(response)
         uri = data.get("device_link_uri") if isinstance(data, Mapping) else None
@@ -227,9 +232,6 @@ class SignalClient:
 
     # -- plumbing --
 
-    def _timeout(self, read: float) -> httpx.Timeout:
-        return httpx.Timeout(read, connect=self.timeouts.connect)
-
     async def _request(
         self,
         method: str,
@@ -237,24 +239,24 @@ class SignalClient:
         *,
         json: object = None,
         params: Mapping[str, str] | None = None,
-        limit: httpx.Timeout | None = None,
-    ) -> httpx.Response:
-        backoff = Backoff(self._retry_delay, self._retry_delay * 8, rng=self._rng)
+        read: float | None = None,
+    ) -> Reply:
+        """One call; `read` is its read time-out (`Timeouts.quick` when None)."""
+        backoff: Backoff | None = None
         attempt = 1
         while True:
             try:
-                response = await self._http.request(
-                    method,
-                    path,
-                    json=json,
-                    params=params,
-                    timeout=limit if limit is not None else httpx.USE_CLIENT_DEFAULT,
-                )
+                if self._wire is not None:
+                    response = await self._by_wire(self._wire, method, path, json, params, read)
+                else:
+                    response = await self._by_httpx(method, path, json, params, read)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # Certainly never reached the server: the one case where a retry cannot duplicate anything.
                 if attempt >= self._connect_attempts:
                     raise SignalUnavailable(detail=type(error).__name__, ambiguous=False) from None
                 attempt += 1
+                if backoff is None:
+                    backoff = Backoff(self._retry_delay, self._retry_delay * 8, rng=self._rng)
                 await self._sleep(backoff.next())
                 continue
             except httpx.TimeoutException as error:
@@ -266,8 +268,77 @@ class SignalClient:
                 raise error_from_response(response.status_code, _json_or_text(response))
             return response
 
+    async def _by_httpx(
+        self, method: str, path: str, json: object, params: Mapping[str, str] | None, read: float | None
+    ) -> Reply:
+        response = await self._http.request(
+            method,
+            path,
+            json=json,
+            params=params,
+            timeout=httpx.USE_CLIENT_DEFAULT if read is None else httpx.Timeout(read, connect=self.timeouts.connect),
+        )
+        return Reply(response.status_code, response.content)
 
-def _json(response: httpx.Response) -> object:
+    async def _by_wire(
+        self,
+        wire: AiohttpWire,
+        method: str,
+        path: str,
+        json: object,
+        params: Mapping[str, str] | None,
+        read: float | None,
+    ) -> Reply:
+        # What httpx would send: the same URL, JSON body and time-outs (`connect` for connecting, the read
+        # time-out for waiting on the pool too, as httpx's pool time-out defaults to it).
+        url = self._wire_urls.get(path)
+        if url is None:
+            url = URL(self.base_url + path)
+            if len(self._wire_urls) < 32:  # the few fixed paths; attachment ids and the like are not kept
+                self._wire_urls[path] = url
+        timeout = self._wire_timeouts.get(read)
+        if timeout is None:
+            seconds = self.timeouts.quick if read is None else read
+            timeout = self._wire_timeouts[read] = wire_timeout(
+                read=seconds, connect=self.timeouts.connect, pool=seconds
+            )
+        if json is None:
+            status, _, content = await wire.exchange(
+                method, url, headers=_HEADERS, body=None, limits=timeout, params=params
+            )
+        else:
+            body = _dumps(json).encode()
+            status, _, content = await wire.exchange(
+                method, url, headers=_JSON_HEADERS, body=body, limits=timeout, params=params
+            )
+        return Reply(status, content)
+
+
+class Reply:
+    """What the client reads of a response: its status and body."""
+
+    __slots__ = ("content", "status_code")
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code = status_code
+        self.content = content
+
+    def json(self) -> object:
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        # signal-cli-rest-api serves UTF-8 only (httpx's default for a body without a charset too).
+        return self.content.decode("utf-8", errors="replace")
+
+
+# httpx's headers and JSON encoding, less compression (the wire does not decompress; a local API need not compress).
+_HEADERS = {"user-agent": "confidant", "accept": "*/*", "accept-encoding": "identity"}
+_JSON_HEADERS = {**_HEADERS, "content-type": "application/json"}
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _json(response: Reply) -> object:
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -276,7 +347,7 @@ def _json(response: httpx.Response) -> object:
         ) from None
 
 
-def _json_or_text(response: httpx.Response) -> object:
+def _json_or_text(response: Reply) -> object:
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -5,12 +5,26 @@ httpcore's pool costs more CPU per request the more requests are in flight; aioh
 failure that proves the request never left (no connection could be made, or none became free in time) becomes
 `httpx.ConnectError`/`ConnectTimeout`; anything after the request may have been written (a dropped connection,
 a read time-out) becomes `httpx.ReadError`/`ReadTimeout`, which the client never retries.
+
+`SignalClient` calls `exchange` directly (no `httpx.Request` built and merged per call: that was a third of the
+transport's CPU per message, bench/signal_transport.py); any other caller goes through httpx as usual. Both
+raise the same httpx errors, mapped in one place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import aiohttp
 import httpx
+from yarl import URL
+
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+
+def wire_timeout(*, read: float | None, connect: float | None, pool: float | None) -> aiohttp.ClientTimeout:
+    """httpx's time-outs in aiohttp's terms: waiting for a free connection and connecting, then each read."""
+    return aiohttp.ClientTimeout(connect=pool, sock_connect=connect, sock_read=read)
 
 
 class AiohttpWire(httpx.AsyncBaseTransport):
@@ -26,31 +40,30 @@ class AiohttpWire(httpx.AsyncBaseTransport):
             self._session = aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False)
         return self._session
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeout = request.extensions.get("timeout", {})
-        body = await request.aread()
+    async def exchange(
+        self,
+        method: str,
+        url: str | URL,
+        *,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes | None,
+        limits: aiohttp.ClientTimeout,
+        params: Mapping[str, str] | None = None,
+        request: httpx.Request | None = None,
+    ) -> tuple[int, RawHeaders, bytes]:
+        """One request: its status, headers and whole body, or an httpx error (see the module's note)."""
         try:
             async with self._open().request(
-                request.method,
-                str(request.url),
-                headers=request.headers.multi_items(),
-                data=body or None,
+                method,
+                url,
+                headers=headers,
+                params=params,
+                data=body,
                 allow_redirects=False,
                 compress=False,
-                timeout=aiohttp.ClientTimeout(
-                    connect=timeout.get("pool"),
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                ),
+                timeout=limits,
             ) as response:
-                content = await response.read()
-                return httpx.Response(
-                    status_code=response.status,
-                    headers=response.raw_headers,
-                    content=content,
-                    request=request,
-                    extensions={"http_version": b"HTTP/1.1"},
-                )
+                return response.status, response.raw_headers, await response.read()
         except aiohttp.ClientConnectorError as error:  # no connection: nothing was sent
             raise httpx.ConnectError(type(error).__name__, request=request) from None
         except aiohttp.ConnectionTimeoutError as error:  # no connection in time: nothing was sent
@@ -59,6 +72,25 @@ class AiohttpWire(httpx.AsyncBaseTransport):
             raise httpx.ReadTimeout(type(error).__name__, request=request) from None
         except aiohttp.ClientError as error:  # the request may have been written: never retried
             raise httpx.ReadError(type(error).__name__, request=request) from None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeout = request.extensions.get("timeout", {})
+        body = await request.aread()
+        status, headers, content = await self.exchange(
+            request.method,
+            str(request.url),
+            headers=request.headers.multi_items(),
+            body=body or None,
+            limits=wire_timeout(read=timeout.get("read"), connect=timeout.get("connect"), pool=timeout.get("pool")),
+            request=request,
+        )
+        return httpx.Response(
+            status_code=status,
+            headers=headers,
+            content=content,
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -198,3 +198,48 @@ async def test_about_accounts_typing_receipt_trust_and_challenge() -> None:
 def test_websocket_url_follows_the_base_url() -> None:
     assert SignalClient("http://h:8080/", NUMBER).websocket_url == f"ws://h:8080/v1/receive/{NUMBER}"
     assert SignalClient("https://h", NUMBER).websocket_url == f"wss://h/v1/receive/{NUMBER}"
+
+
+async def test_the_aiohttp_wire_sends_what_httpx_would_and_keeps_the_retry_rule() -> None:
+    """The default client calls its aiohttp wire directly: same bodies, paths and parameters, same errors."""
+    from tests.fakes.signal_api import FakeSignalApi
+
+    async with FakeSignalApi() as api:
+        client = SignalClient(api.url, NUMBER)
+        assert (await client.send("6f1c8e2a-uuid", "**hi** ü")).timestamp is not None
+        await client.typing("6f1c8e2a-uuid", on=True)
+        await client.delete_attachment("a b.jpg")
+        assert await client.accounts() == [NUMBER]
+        await client.aclose()
+    assert api.recorded.sent == [
+        {
+            "number": NUMBER,
+            "recipients": ["6f1c8e2a-uuid"],
+            "message": "**hi** ü",
+            "text_mode": "styled",
+            "notify_self": False,
+        }
+    ]
+    assert api.recorded.typing == [("PUT", "6f1c8e2a-uuid")]
+    assert api.recorded.deleted_attachments == ["a b.jpg"]
+
+    async with FakeSignalApi(mode="normal") as api:
+        await api.push({"envelope": {"timestamp": 1}})
+        client = SignalClient(api.url, NUMBER)
+        assert await client.receive(wait_seconds=1, max_messages=5) == '[{"envelope": {"timestamp": 1}}]'
+        await client.aclose()
+
+    # Nothing listens on this port: a failed connect is retried, then reported as certainly not sent.
+    async with FakeSignalApi() as api:
+        url = api.url
+    sleeps: list[float] = []
+
+    async def count(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    client = SignalClient(url, NUMBER, connect_attempts=3, sleep=count)
+    with pytest.raises(SignalUnavailable) as caught:
+        await client.send("u", "x")
+    assert caught.value.ambiguous is False
+    assert len(sleeps) == 2
+    await client.aclose()
