@@ -13,6 +13,7 @@ transport process's CPU from /proc, best of `--rounds` runs (CPU time: the machi
 
     .venv/bin/python -m bench.signal_transport
     .venv/bin/python -m bench.signal_transport --receipts on --typing off
+    .venv/bin/python -m bench.signal_transport --noise     # with the typing and receipt frames people's phones send
 """
 
 from __future__ import annotations
@@ -78,6 +79,24 @@ async def serve(url: str, in_flight: int, receipts: bool, typing: bool) -> None:
     await transport.close()
 
 
+class NoisyLoop(Loop):
+    """Each question comes with what a person's phone sends around it and the bot ignores: typing started and
+    stopped before it, a delivery and a read receipt for the answer after it."""
+
+    async def ask(self, index: int) -> float:
+        number, uuid = self.people[index % len(self.people)]
+        stamp = self.epoch + self.serial
+        for action in ("STARTED", "STOPPED"):
+            await self.api.push(
+                env.envelope(number=number, uuid=uuid, timestamp=stamp, typingMessage={"action": action})
+            )
+        latency = await super().ask(index)
+        for read in (False, True):
+            receipt = {"when": stamp, "isDelivery": not read, "isRead": read, "isViewed": False, "timestamps": [stamp]}
+            await self.api.push(env.envelope(number=number, uuid=uuid, timestamp=stamp, receiptMessage=receipt))
+        return latency
+
+
 async def spy_on(pid: int, path: str) -> asyncio.subprocess.Process:
     """py-spy on the transport process for the measured run (collapsed stacks; it adds CPU of its own)."""
     spy = await asyncio.create_subprocess_exec(
@@ -115,7 +134,7 @@ async def one_round(args: argparse.Namespace) -> tuple[float, float, float, floa
         )
         try:
             await api.wait_for_sockets(within=30)
-            loop = Loop(api, [env.person(i) for i in range(args.senders)])
+            loop = (NoisyLoop if args.noise else Loop)(api, [env.person(i) for i in range(args.senders)])
             await loop.run(args.senders, args.in_flight, 0)  # warm-up: connections, every person once
             await asyncio.sleep(0.3)
             spy = await spy_on(child.pid, args.spy) if args.spy else None
@@ -136,7 +155,8 @@ async def one_round(args: argparse.Namespace) -> tuple[float, float, float, floa
 async def main(args: argparse.Namespace) -> None:
     print(
         f"machine: {os.cpu_count()} CPUs; {args.messages} messages from {args.senders} senders, "
-        f"{args.in_flight} in flight; receipts {args.receipts}, typing {args.typing}",
+        f"{args.in_flight} in flight; receipts {args.receipts}, typing {args.typing}"
+        + ("; 4 ignored frames per message" if args.noise else ""),
         flush=True,
     )
     results = []
@@ -159,6 +179,7 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--receipts", choices=("on", "off"), default="off", help="CONFIDANT_SIGNAL_READ_RECEIPTS")
+    parser.add_argument("--noise", action="store_true", help="4 ignored frames per message (typing, receipts)")
     parser.add_argument("--spy", metavar="FILE", help="profile the transport with py-spy (collapsed stacks)")
     parser.add_argument("--typing", choices=("on", "off"), default="on", help="CONFIDANT_SIGNAL_TYPING")
     arguments = parser.parse_args()

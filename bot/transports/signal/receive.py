@@ -8,10 +8,11 @@ JSON object to a sink until stopped.
 * `PollReceiver` (normal/native mode): `GET /v1/receive/{number}` in small batches; messages wait on Signal's
   servers while we are away, so nothing is lost across restarts.
 
-The sink is the transport's frame handler, which persists before it returns. The WebSocket loop does not wait
-for it: each frame's sink starts as a task, in arrival order, and reaches the inbox writer's queue before it first
-waits, so the writer commits everything that arrived meanwhile in one transaction and keeps the order within a
-conversation. A socket's loop ends only after every frame it read is stored (or failed loudly).
+The sink is the transport's frame handler. It deals with a frame there and then (most frames are typing
+indicators and receipts, ignored) or returns the work that persists it. The WebSocket loop does not wait for
+that work: each frame's work starts as a task, in arrival order, and reaches the inbox writer's queue before it
+first waits, so the writer commits everything that arrived meanwhile in one transaction and keeps the order
+within a conversation. A socket's loop ends only after every frame it read is stored (or failed loudly).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from bot.transports.signal.errors import SignalError
 
 logger = logging.getLogger(__name__)
 
-FrameSink = Callable[[object], Coroutine[Any, Any, None]]
+# Handles a frame at once (returns None) or returns the coroutine that stores it; an `async def` is a sink too.
+FrameSink = Callable[[object], Coroutine[Any, Any, None] | None]
 Probe = Callable[[], Awaitable[bool]]
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -97,9 +99,21 @@ def _stored(unstored: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]],
     def done(task: asyncio.Task[None]) -> None:
         unstored.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
-            logger.error("a received Signal frame was not handled: %s", type(error).__name__)
+            _not_handled(error)
 
     return done
+
+
+def _not_handled(error: BaseException) -> None:
+    logger.error("a received Signal frame was not handled: %s", type(error).__name__)
+
+
+def _work_for(sink: FrameSink, frame: object) -> Coroutine[Any, Any, None] | None:
+    try:
+        return sink(frame)
+    except Exception as error:
+        _not_handled(error)
+        return None
 
 
 class WebSocketReceiver:
@@ -215,6 +229,7 @@ class WebSocketReceiver:
     async def _pump(self, socket: ClientConnection) -> None:
         watchdog = asyncio.create_task(self._watch(socket)) if self._probe is not None else None
         unstored: set[asyncio.Task[None]] = set()
+        stored = _stored(unstored)
         try:
             async for raw in socket:
                 self.last_frame_at = self._clock()
@@ -222,12 +237,15 @@ class WebSocketReceiver:
                 if frame is None:
                     logger.warning("skipped an unreadable Signal frame (%d bytes)", len(raw))
                     continue
+                work = _work_for(self._sink, frame)
+                if work is None:
+                    continue
                 if len(unstored) >= MAX_UNSTORED:
                     await asyncio.wait(unstored, return_when=asyncio.FIRST_COMPLETED)
                 # Not awaited: the next frame is read while this one is stored (tasks start in creation order).
-                task = asyncio.create_task(self._sink(frame))
+                task = asyncio.create_task(work)
                 unstored.add(task)
-                task.add_done_callback(_stored(unstored))
+                task.add_done_callback(stored)
             if socket not in self._retiring:
                 code = socket.close_code
                 logger.warning("Signal websocket closed by the server (code %s); reconnecting", code)
@@ -320,8 +338,9 @@ class PollReceiver:
                 logger.warning("Signal poll body was not clean JSON; recovered %d message(s)", len(frames))
             # Every frame of the batch is persisted (in one transaction, under load) before the next poll
             # acknowledges more; gather starts the sinks in order, so the order within a conversation holds.
-            if frames:
-                await asyncio.gather(*(self._sink(frame) for frame in frames))
+            work = [w for frame in frames if (w := _work_for(self._sink, frame)) is not None]
+            if work:
+                await asyncio.gather(*work)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

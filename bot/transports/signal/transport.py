@@ -276,24 +276,26 @@ class SignalTransport:
         except SignalError:
             return False
 
-    async def _on_frame(self, frame: object) -> None:
+    def _on_frame(self, frame: object) -> Coroutine[Any, Any, None] | None:
+        """The receiver's sink: a frame to ignore is dealt with here and then (no task for typing indicators and
+        receipts, most of what arrives); a message for the bot comes back as the work that stores it."""
         if self._own_uuid is None:
             self._own_uuid = own_uuid_from(frame, account=self.number)
         parsed = parse_frame(frame, account=self.number, own_uuid=self._own_uuid)
         if isinstance(parsed, ErrorFrame):
             logger.warning("signal-cli reported a receive error: %s", redact(parsed.detail))
-            return
+            return None
         if parsed.attachment_ids:
             self._in_background(self._delete_attachments(parsed.attachment_ids))
         if isinstance(parsed, Ignored):
             self.ignored += 1
             logger.debug("ignored a Signal envelope: %s", parsed.reason)
-            return
+            return None
         if not parsed.addressed:
             self.ignored += 1
             logger.debug("ignored a group message not addressed to the bot")
-            return
-        await self._take(parsed)
+            return None
+        return self._take(parsed)
 
     async def _take(self, message: TextMessage) -> None:
         assert self._accept is not None

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import pytest
 
@@ -84,6 +85,33 @@ async def test_reconnects_after_any_end_of_the_socket(how: str) -> None:
             await sink.until(2)
             assert receiver.connected
     assert receiver.connections >= 2
+
+
+async def test_a_sink_may_deal_with_a_frame_at_once_or_fail_without_ending_the_loop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Frames the sink deals with there and then (it returns None) start no work; one whose sink raises is
+    reported and skipped; the rest are stored in arrival order."""
+    sink = Collector()
+
+    def triage(frame: object) -> Coroutine[Any, Any, None] | None:
+        text = frame["envelope"].get("dataMessage", {}).get("message")  # type: ignore[index]
+        if text == "boom":
+            raise ValueError("boom")
+        return sink(frame) if text else None
+
+    async with FakeSignalApi() as api:
+        url = f"ws://127.0.0.1:{api.port}/v1/receive/{api.number}"
+        async with running(WebSocketReceiver(url, triage, backoff=Backoff(0.01, 0.05))):
+            await api.wait_for_sockets()
+            await api.push(env.text_frame("one", timestamp=1))
+            await api.push(env.typing_frame())
+            await api.push(env.text_frame("boom", timestamp=2))
+            await api.push(env.receipt_frame())
+            await api.push(env.text_frame("two", timestamp=3))
+            await sink.until(2)
+    assert [f["envelope"]["timestamp"] for f in sink.frames] == [1, 3]  # type: ignore[index]
+    assert "a received Signal frame was not handled: ValueError" in caplog.text
 
 
 async def test_error_frames_and_garbage_do_not_end_the_loop() -> None:
