@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,7 +27,6 @@ from bot.render.signal import render_signal
 from bot.shared.answer import Answer
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
-from bot.transports.alongside import alongside
 from bot.transports.backoff import Backoff
 from bot.transports.base import TransportStartupError
 from bot.transports.redact import redact, without_credentials
@@ -84,6 +83,43 @@ class Tuning:
     alerts_every: float = 2.0
     read_receipts: bool = True
     typing: bool = True
+
+
+_NOT_TYPING = contextlib.nullcontext()
+
+
+class _Typing:
+    """The typing indicator while one answer is prepared: a timer on the loop, and a task only for an answer
+    slow enough to show it (most take less than `typing_delay`, and cost no task)."""
+
+    __slots__ = ("_chat", "_task", "_timer", "_transport", "shown")
+
+    def __init__(self, transport: SignalTransport, chat: str) -> None:
+        self._transport = transport
+        self._chat = chat
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.shown = False
+
+    async def __aenter__(self) -> None:
+        self._timer = asyncio.get_running_loop().call_later(self._transport.tuning.typing_delay, self._start)
+
+    def _start(self) -> None:
+        self._timer = None
+        self._task = asyncio.create_task(self._transport._typing(self._chat, self))
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            return
+        task = self._task
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if self.shown:
+            self._transport._in_background(self._transport._typing_off(self._chat))
 
 
 class SignalTransport:
@@ -355,25 +391,16 @@ class SignalTransport:
         while (remaining := self.refusals.paused_for) > 0:
             await self._sleep(min(remaining, 5.0))
 
-    @contextlib.asynccontextmanager
-    async def working(self, message: Incoming) -> AsyncIterator[None]:
+    def working(self, message: Incoming) -> contextlib.AbstractAsyncContextManager[None]:
         if not self.tuning.typing:
-            yield
-            return
-        shown = asyncio.Event()
-        try:
-            async with alongside(self._typing(message.chat, shown)):
-                yield
-        finally:
-            if shown.is_set():
-                self._in_background(self._typing_off(message.chat))
+            return _NOT_TYPING
+        return _Typing(self, message.chat)
 
-    async def _typing(self, chat: str, shown: asyncio.Event) -> None:
-        await self._sleep(self.tuning.typing_delay)
+    async def _typing(self, chat: str, indicator: _Typing) -> None:
         while True:
             try:
                 await self.client.typing(chat, on=True)
-                shown.set()
+                indicator.shown = True
             except SignalError as error:
                 logger.debug("typing indicator not shown: %s", error.kind)
             # Clients hide the indicator after about 15 s unless it is renewed.

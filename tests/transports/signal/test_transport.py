@@ -15,6 +15,7 @@ from bot.brain.brain import Brain
 from bot.core.assistant import Assistant
 from bot.kb.loader import KnowledgeBase
 from bot.render.signal import escape
+from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.transports.base import Transport, TransportStartupError
 from bot.transports.signal.client import SignalClient
@@ -443,3 +444,17 @@ async def test_no_typing_indicator_when_turned_off(tmp_path: Path) -> None:
         await api.wait_for_sent(1)
         await settle(bot)
     assert api.recorded.typing == []
+
+
+async def test_a_quick_answer_costs_a_timer_not_a_task_and_shows_no_typing() -> None:
+    async with FakeSignalApi() as api:
+        transport = SignalTransport(SignalClient(api.url, env.BOT_NUMBER), tuning=replace(FAST, typing_delay=0.05))
+        message = Incoming(transport="signal", sender=env.ANNA_UUID, chat=env.ANNA_UUID, text="x", message_key="k")
+        tasks = len(asyncio.all_tasks())
+        async with transport.working(message):
+            assert len(asyncio.all_tasks()) == tasks
+        await asyncio.sleep(0.1)
+        async with transport.working(message):
+            await asyncio.sleep(0.1)
+        await transport.close()
+    assert [method for method, _ in api.recorded.typing] == ["PUT", "DELETE"]
