@@ -25,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
@@ -60,8 +61,9 @@ MAX_UNSTORED = 1000
 
 
 def decode_frame(raw: str | bytes) -> object | None:
+    # orjson: a third of json's CPU per frame, and every typing indicator and receipt is a frame.
     try:
-        frame: object = json.loads(raw)
+        frame: object = orjson.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     return frame

@@ -8,6 +8,7 @@ import pytest
 
 from bot.transports.signal.client import SendResult, SignalClient, Timeouts, parse_send_response
 from bot.transports.signal.errors import (
+    BadRequest,
     RateLimited,
     SignalTimeout,
     SignalUnavailable,
@@ -203,6 +204,7 @@ def test_websocket_url_follows_the_base_url() -> None:
 async def test_the_aiohttp_wire_sends_what_httpx_would_and_keeps_the_retry_rule() -> None:
     """The default client calls its aiohttp wire directly: same bodies, paths and parameters, same errors."""
     from tests.fakes.signal_api import FakeSignalApi
+    from tests.fakes.signal_api import Reply as FakeReply
 
     async with FakeSignalApi() as api:
         client = SignalClient(api.url, NUMBER)
@@ -210,8 +212,14 @@ async def test_the_aiohttp_wire_sends_what_httpx_would_and_keeps_the_retry_rule(
         await client.typing("6f1c8e2a-uuid", on=True)
         await client.delete_attachment("a b.jpg")
         assert await client.accounts() == [NUMBER]
+        # A 201 whose body is not JSON is still a success; a refusal in plain text is still read.
+        api.send_script.extend([FakeReply(201, "sent"), FakeReply(400, "Couldn't process request - bad")])
+        assert await client.send("6f1c8e2a-uuid", "again") == SendResult(timestamp=None)
+        with pytest.raises(BadRequest) as refused:
+            await client.send("6f1c8e2a-uuid", "again")
+        assert refused.value.ambiguous is False
         await client.aclose()
-    assert api.recorded.sent == [
+    assert api.recorded.sent[0] == (
         {
             "number": NUMBER,
             "recipients": ["6f1c8e2a-uuid"],
@@ -219,7 +227,7 @@ async def test_the_aiohttp_wire_sends_what_httpx_would_and_keeps_the_retry_rule(
             "text_mode": "styled",
             "notify_self": False,
         }
-    ]
+    )
     assert api.recorded.typing == [("PUT", "6f1c8e2a-uuid")]
     assert api.recorded.deleted_attachments == ["a b.jpg"]
 
