@@ -32,6 +32,10 @@ class Refusals:
     def blocked(self, conversation: str) -> bool:
         return self.paused_for > 0 or conversation in self._untrusted
 
+    @property
+    def any_untrusted(self) -> bool:
+        return bool(self._untrusted)
+
     async def refresh(self) -> None:
         if self._store is None:
             return

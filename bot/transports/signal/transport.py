@@ -382,7 +382,11 @@ class SignalTransport:
             await self.refusals.refresh()
 
     def blocked(self, message: Incoming) -> bool:
-        return self.refusals.blocked(self._conversation(message))
+        refusals = self.refusals
+        if refusals.paused_for > 0:
+            return True
+        # The conversation's keyed hash only when someone's safety number is waiting to be trusted.
+        return refusals.any_untrusted and refusals.blocked(self._conversation(message))
 
     def _conversation(self, message: Incoming) -> str:
         return self._keyer.conversation_key(self.name, message.chat) if self._keyer else ""
