@@ -97,16 +97,14 @@ def suggestion_answer(typed: str, name: str) -> Answer:
 # What /privacy says, one claim a line. Each is proven by a test named in tests/test_claims.py, which fails when
 # a line is added here without one.
 PRIVACY_LINES = (
-    "Your messages wait in my inbox only until I have answered, then they are deleted and scrubbed from disk.",
-    "I know you by a keyed hash of your account, never by your number or name.",
-    "To spot a message I received twice, I keep a keyed hash of each message's id for a week.",
-    "If Signal cannot deliver to you (say, after your safety number changed), my operator gets a note that "
-    "knows you only by a keyed hash and a short pseudonym, and your answer waits until they deal with it.",
-    "I keep settings you set (region, time zone, name for rooms) and, if you joined by invitation, the day.",
-    "Someone I may not answer is told so once a day; I keep a keyed hash of them for that day.",
-    "What your last answer was about (the platforms, topic and aspect, never your words) is kept for “more” and "
-    "follow-ups, for a day at most.",
-    "I never log message text, numbers, tokens, codes or meeting links, and never store meeting links.",
+    "Your messages are kept only until answered, then deleted and scrubbed from disk.",
+    "I know you by a keyed hash of your account, never your number or name.",
+    "A keyed hash of each message's id is kept a week, to spot a message sent twice.",
+    "If Signal cannot deliver to you, my operator sees a pseudonym, not your number, and your answer waits.",
+    "Kept: settings you set (region, time zone, name for rooms) and, if you were invited, the day you joined.",
+    "Someone I may not answer is told so once a day; their keyed hash is kept for that day.",
+    "What your last answer was about (platforms, topic, aspect; never your words) is kept a day at most, for “more”.",
+    "I never log message text, numbers, tokens, codes or links, and never store meeting links.",
     "Say “export” to see what I hold about you, and “forget” to delete it.",
 )
 

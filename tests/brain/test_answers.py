@@ -7,6 +7,7 @@ from statistics import median
 
 import pytest
 
+from bot.brain import replies
 from bot.brain.aspect_lines import ANSWERS, ASPECT_LABELS
 from bot.brain.aspects import ASPECTS
 from bot.brain.brain import Brain
@@ -170,6 +171,20 @@ def test_every_short_reply_fits_a_phone(brain: Brain, knowledge: KnowledgeBase) 
         lengths.append(plain_length(answer))
         assert plain_length(answer) <= REPLY_LIMIT, topic.id
     assert median(lengths) <= 700
+
+
+def test_fixed_replies_fit_a_phone() -> None:
+    """The replies that are the same for everyone (what is kept, done, private, welcome, a greeting) fit too:
+    nothing else holds them to the limit, and the fuzz set only meets them by chance."""
+    fixed = (
+        replies.privacy_answer(),
+        replies.forgotten_answer(was_invited=True),
+        replies.private_answer(),
+        replies.welcome_answer(),
+        replies.greeting_answer(),
+    )
+    for answer in fixed:
+        assert plain_length(answer) <= REPLY_LIMIT, (answer.title, plain_length(answer))
 
 
 def test_rules_lines_follow_the_region(brain: Brain) -> None:
