@@ -99,7 +99,8 @@ def test_the_names_are_the_ones_the_settings_read() -> None:
 
 
 def test_the_defaults_are_the_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CONFIDANT_DATA_DIR")  # nothing configured at all
+    for name in [name for name in os.environ if name.upper().startswith("CONFIDANT_")]:
+        monkeypatch.delenv(name)  # nothing configured at all (the PostgreSQL pass sets a database and a key)
     monkeypatch.setenv("TZ", "Europe/Lisbon")
     defaults, settings = Defaults(), load_settings({})
     for name in Defaults.__dataclass_fields__:
