@@ -22,6 +22,7 @@ USE_CATEGORIES = {
     Use.EMAIL: frozenset({Category.EMAIL}),
 }
 MAX_WITH_CARE = 6
+MAX_WITH_CARE_NAMED = 3  # in the line per use of a recommendation asked without a use
 
 
 def is_stale(reviewed: date, today: date) -> bool:
@@ -299,28 +300,52 @@ def _law_lines(topic: Topic, region: str | None) -> tuple[str, ...]:
 
 
 def recommend_answer(knowledge: KnowledgeBase, use: str | None, checklist: Sequence[str]) -> Answer:
-    uses = [Use(use)] if use else list(Use)
-    sections = []
-    for wanted in uses:
-        platforms = sorted(knowledge.platforms.values(), key=lambda platform: platform.name.casefold())
-        picks = [platform for platform in platforms if wanted in platform.recommended_for]
-        lines = [f"{platform.name}: {sentences.first(platform.summary.session)}" for platform in picks]
-        # The platforms made for this use that are usable with care: counsellors often must use one of them.
-        with_care = [
-            platform.name
-            for platform in sorted(platforms, key=lambda platform: _fitness(platform, wanted))
-            if platform.verdict is Verdict.CARE and platform.category in USE_CATEGORIES[wanted]
-        ]
-        if with_care:
-            lines.append("Usable with care: " + ", ".join(with_care[:MAX_WITH_CARE]) + ".")
-        sections.append(Section(f"For {USE_LABELS[wanted]}", tuple(lines) or ("Nothing reviewed yet.",)))
-    sections.append(Section("Whatever you choose, check", tuple(checklist)))
+    """For one use, each pick with its reason; asked without a use, every use in a line of names (with a reason
+    each, the three uses ran to 1,600 characters, far past a phone screen), and how to ask for the reasons."""
+    if use is None:
+        return _recommend_every_use(knowledge, checklist)
+    wanted = Use(use)
+    picks, with_care = _picks(knowledge, wanted)
+    lines = [f"{platform.name}: {sentences.first(platform.summary.session)}" for platform in picks]
+    if with_care:
+        lines.append("Usable with care: " + ", ".join(with_care) + ".")
     return Answer(
         intent=Intent.RECOMMEND,
         title="What I would look at first",
-        sections=tuple(sections),
+        sections=(
+            Section(f"For {USE_LABELS[wanted]}", tuple(lines) or ("Nothing reviewed yet.",)),
+            Section("Whatever you choose, check", tuple(checklist)),
+        ),
         footer="Ask about any of them (“is Signal safe?”) for the settings to change.",
     )
+
+
+def _recommend_every_use(knowledge: KnowledgeBase, checklist: Sequence[str]) -> Answer:
+    lines = []
+    for wanted in Use:
+        picks, with_care = _picks(knowledge, wanted)
+        named = ", ".join(platform.name for platform in picks) or "nothing reviewed yet"
+        care = f"; with care: {', '.join(with_care[:MAX_WITH_CARE_NAMED])}" if with_care else ""
+        lines.append(f"{USE_LABELS[wanted].capitalize()}: {named}{care}.")
+    return Answer(
+        intent=Intent.RECOMMEND,
+        title="What I would look at first",
+        sections=(Section(None, tuple(lines)), Section("Whatever you choose, check", tuple(checklist))),
+        footer="Ask “what do you recommend for video sessions?” (or messaging clients, or email) for the reasons.",
+    )
+
+
+def _picks(knowledge: KnowledgeBase, wanted: Use) -> tuple[list[Platform], list[str]]:
+    """The platforms recommended for this use, and the names of those made for it that are usable with care
+    (counsellors often must use one of them), the best suited first."""
+    platforms = sorted(knowledge.platforms.values(), key=lambda platform: platform.name.casefold())
+    picks = [platform for platform in platforms if wanted in platform.recommended_for]
+    with_care = [
+        platform.name
+        for platform in sorted(platforms, key=lambda platform: _fitness(platform, wanted))
+        if platform.verdict is Verdict.CARE and platform.category in USE_CATEGORIES[wanted]
+    ]
+    return picks, with_care[:MAX_WITH_CARE]
 
 
 def list_answer(knowledge: KnowledgeBase) -> Answer:

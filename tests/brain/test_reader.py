@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.brain.brain import Brain
+from bot.brain.phone import REPLY_LIMIT, plain_length
 from bot.render.plain import render_plain
 from bot.shared.answer import Intent
 
@@ -281,3 +282,14 @@ def test_a_context_alias_gives_way_to_a_topic(brain: Brain) -> None:
     reading = brain.read("does the company know who I message")
     assert reading.intent is Intent.TOPIC
     assert reading.topic == "metadata"
+
+
+def test_a_recommendation_without_a_use_names_each_use_within_a_phone_screen(brain: Brain) -> None:
+    answer = brain.ask("what do you recommend")
+    text = render_plain(answer)
+    assert plain_length(answer) <= REPLY_LIMIT
+    for line in ("Video sessions: Signal", "Messaging clients: Signal", "Email: Proton Mail"):
+        assert line in text
+    assert "for the reasons" in text  # and the follow-up it names gives them
+    reasons = brain.ask("what do you recommend for video sessions?")
+    assert any(line.startswith("Signal: ") for section in reasons.sections for line in section.lines)
