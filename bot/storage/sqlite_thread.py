@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import traceback
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,23 +109,40 @@ class Counts:
 
 
 def _serve(path: Path, jobs: queue.SimpleQueue[_Job | None], counts: Counts) -> None:
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         sqlite_pragmas(connection)
-        stopping = False
-        while not stopping:
-            batch: list[_Job] = []
-            job: _Job | None = jobs.get()
-            while job is not None:
-                batch.append(job)
-                try:
-                    job = jobs.get_nowait()
-                except queue.Empty:
-                    break
-            stopping = job is None
-            _run(connection, batch, counts)
+    except sqlite3.Error as error:
+        # No connection: every write fails with the reason, rather than waiting for ever.
+        logger.error("cannot open the SQLite database: %s", type(error).__name__)
+        for batch in _batches(jobs):
+            _answer([(job, False, error) for job in batch])
+        return
+    try:
+        for batch in _batches(jobs):
+            try:
+                _run(connection, batch, counts)
+            except Exception as error:  # a defect here must not leave callers waiting for ever
+                logger.error("the SQLite thread failed a batch: %s", type(error).__name__)
+                _answer([(job, False, error) for job in batch])
     finally:
         connection.close()
+
+
+def _batches(jobs: queue.SimpleQueue[_Job | None]) -> Iterator[list[_Job]]:
+    """Everything queued at once, as one batch, until `None` (close) has been read."""
+    stopping = False
+    while not stopping:
+        batch: list[_Job] = []
+        job: _Job | None = jobs.get()
+        while job is not None:
+            batch.append(job)
+            try:
+                job = jobs.get_nowait()
+            except queue.Empty:
+                break
+        stopping = job is None
+        yield batch
 
 
 def _run(connection: sqlite3.Connection, batch: list[_Job], counts: Counts) -> None:
@@ -141,6 +158,11 @@ def _run(connection: sqlite3.Connection, batch: list[_Job], counts: Counts) -> N
             end += 1
         outcomes.extend(_transaction(connection, batch[start:end], counts))
         start = end
+    _answer(outcomes)
+
+
+def _answer(outcomes: list[tuple[_Job, bool, Any]]) -> None:
+    """Hand each caller its result on its own event loop: one call per loop for the whole batch."""
     by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, bool, Any]]] = {}
     for outcome in outcomes:
         by_loop.setdefault(outcome[0].loop, []).append(outcome)

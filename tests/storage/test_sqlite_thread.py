@@ -118,3 +118,11 @@ async def test_a_caller_cancelled_while_waiting_still_has_its_write_committed(
     waiting.cancel()
     assert await database.write(insert("next")) == 2  # in queue order, after the cancelled caller's write
     assert bodies(tmp_path / "t.db") == ["kept", "next"]
+
+
+async def test_a_database_that_cannot_be_opened_fails_each_write_instead_of_hanging(tmp_path: Path) -> None:
+    unopenable = SqliteThread(tmp_path / "no such folder" / "t.db")
+    for _ in range(2):
+        with pytest.raises(sqlite3.OperationalError):
+            await asyncio.wait_for(unopenable.write(insert("lost")), 5)
+    await unopenable.close()
