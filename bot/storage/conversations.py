@@ -17,6 +17,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.stores import Conversation
+from bot.storage.database import as_utc
 from bot.storage.dialect import insert_for
 from bot.storage.models import ConversationState
 from bot.storage.writer import writer_for
@@ -41,11 +42,6 @@ def _id(value: str | None) -> str | None:
     return None if value is None else _ids([value])
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back the stored time without its zone; it was written in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def row_values(conversation: Conversation, updated_at: datetime) -> dict[str, Any]:
     """The columns of a conversation's row (ids checked: no text can slip in)."""
     return {
@@ -67,7 +63,7 @@ def from_row(row: Mapping[Any, Any]) -> Conversation:
         aspects=tuple(row["aspects"].split()),
         asked_region=bool(row["asked_region"]),
         after_room=bool(row["after_room"]),
-        at=_aware(row["updated_at"]).timestamp(),
+        at=as_utc(row["updated_at"]).timestamp(),
     )
 
 

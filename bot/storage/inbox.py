@@ -30,6 +30,7 @@ from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
 from bot.storage import leases
+from bot.storage.database import as_utc
 from bot.storage.dialect import insert_for
 from bot.storage.models import InboxMessage, ProcessedMessage
 from bot.storage.writer import writer_for
@@ -318,7 +319,7 @@ def _item(row: RowMapping, *, leased: bool) -> InboxItem:
         state=row["state"],
         conversation=row["conversation"],
         leased=leased,
-        held_since=_utc(row["held_since"]),
+        held_since=None if row["held_since"] is None else as_utc(row["held_since"]),
         message=Incoming(
             transport=row["transport"],
             sender=row["sender"],
@@ -331,8 +332,3 @@ def _item(row: RowMapping, *, leased: bool) -> InboxItem:
             received_at=row["received_at"],
         ),
     )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back the UTC times it was given without their zone."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Versions whose wire format this transport was built and tested against (research note, swagger copy).
+# Versions of signal-cli-rest-api whose wire format this transport was built and tested against (the fake in
+# tests/fakes/signal_api.py follows it).
 TESTED_VERSIONS = ("0.100",)
 
 FALLBACK_TEXT = "Sorry, I could not send that answer. Please try again, or ask in other words."
