@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, text, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.stores import InboxItem
@@ -158,7 +157,7 @@ class Inbox:
             query = query.where(inbox.c.transport == transport)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
-        return [_item(row, leased=False) for row in rows]
+        return [item_from_row(row, leased=False) for row in rows]
 
     # -- sharing the work between instances --
 
@@ -232,7 +231,7 @@ class Inbox:
         if not conversations:
             return []
         query = select(inbox).where(inbox.c.conversation.in_(list(conversations))).order_by(inbox.c.id)
-        return [_item(row, leased=True) for row in (await connection.execute(query)).mappings().all()]
+        return [item_from_row(row) for row in (await connection.execute(query)).mappings().all()]
 
     async def _key_old_rows(self, connection: AsyncConnection) -> None:
         """Rows stored before conversations had keys (migration 0004) get theirs: it needs the secret key."""
@@ -313,7 +312,8 @@ class Inbox:
             return int(await connection.scalar(select(func.count()).select_from(inbox)) or 0)
 
 
-def _item(row: RowMapping, *, leased: bool) -> InboxItem:
+def item_from_row(row: Mapping[Any, Any], *, leased: bool = True) -> InboxItem:
+    """An inbox row (its columns by name, times as datetimes) as the item the worker answers."""
     return InboxItem(
         id=row["id"],
         state=row["state"],
@@ -327,8 +327,8 @@ def _item(row: RowMapping, *, leased: bool) -> InboxItem:
             chat=row["chat"],
             text=row["text"],
             message_key=row["key"],
-            is_group=row["is_group"],
-            addressed=row["addressed"],
-            received_at=row["received_at"],
+            is_group=bool(row["is_group"]),
+            addressed=bool(row["addressed"]),
+            received_at=as_utc(row["received_at"]),
         ),
     )

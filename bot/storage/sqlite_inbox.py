@@ -22,10 +22,15 @@ from typing import Any
 from bot.core.stores import InboxItem
 from bot.shared.incoming import Incoming
 from bot.shared.pseudonym import Keyer
+from bot.storage.inbox import item_from_row
 from bot.storage.sqlite_thread import SqliteThread
 
 # Whole rows, in the order `_item` reads them. Lists of ids or keys are passed as one JSON array parameter
 # (`json_each`), so each statement's text is fixed and SQLite prepares it once (the driver caches statements).
+NAMES = (
+    "id", "key", "transport", "sender", "sender_aliases", "chat", "text", "is_group", "addressed", "received_at",
+    "state", "conversation", "held_since",
+)  # fmt: skip
 ROWS = (
     "SELECT id, key, transport, sender, sender_aliases, chat, text, is_group, addressed, received_at, state, "
     "conversation, held_since FROM inbox"
@@ -60,27 +65,11 @@ def read_time(stored: str | None) -> datetime | None:
     return None if stored is None else datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 
-def _item(row: Any) -> InboxItem:
-    row_id, key, transport, sender, aliases, chat, text, is_group, addressed, received, state, conversation, held = (
-        row
-    )
-    return InboxItem(
-        id=row_id,
-        state=state,
-        conversation=conversation,
-        held_since=read_time(held),
-        message=Incoming(
-            transport=transport,
-            sender=sender,
-            sender_aliases=tuple(aliases.split()),
-            chat=chat,
-            text=text,
-            message_key=key,
-            is_group=bool(is_group),
-            addressed=bool(addressed),
-            received_at=datetime.fromisoformat(received).replace(tzinfo=UTC),
-        ),
-    )
+def _item(row: tuple[Any, ...]) -> InboxItem:
+    values = dict(zip(NAMES, row, strict=True))
+    values["received_at"] = read_time(values["received_at"])
+    values["held_since"] = read_time(values["held_since"])
+    return item_from_row(values)
 
 
 def _rows_of(connection: sqlite3.Connection, conversations: Collection[str]) -> list[InboxItem]:
