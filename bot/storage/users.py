@@ -206,7 +206,7 @@ class Users:
             if user_id is not None:
                 await connection.execute(delete(user_settings).where(user_settings.c.user_id == user_id))
                 await connection.execute(delete(users).where(users.c.id == user_id))
-                await self._changed(user_key, connection)
+                await self._bump(connection)  # nothing of theirs is left to read back
         if user_id is not None:
             self._remember(user_key, _Person())
         await scrub(self._engine)
